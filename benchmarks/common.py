@@ -1,0 +1,104 @@
+"""What every benchmark shares: timing, provenance, and writing the results file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from zero_to_hero.pages import RESULTS_DIR, markdown_table
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _load() -> float:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return float("nan")
+
+
+def provenance(load_before: float) -> dict[str, Any]:
+    """Where and when a measurement was made: the fields every results file carries."""
+    import numpy
+    import torch
+
+    commit = _git("rev-parse", "--short=12", "HEAD")
+    if _git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+dirty"
+    return {
+        "commit": commit,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{_cpu_model()}, {os.cpu_count()} cores ({platform.machine()})",
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "threads": os.environ.get("OMP_NUM_THREADS", "unset"),
+        "load_before": load_before,
+        "load_after": _load(),
+    }
+
+
+def start() -> float:
+    """Call at the start of a benchmark: returns the load average, for the provenance."""
+    return _load()
+
+
+def time_call(fn: Callable[[], Any]) -> float:
+    """Seconds taken by one call of `fn`, with the garbage left by earlier calls collected
+    beforehand so it is not billed to this one."""
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def write_results(
+    name: str, headers: list[str], rows: list[list[Any]], load_before: float, **extra: Any
+) -> Path:
+    """Print the table and write `benchmarks/results/<name>.json` (atomically)."""
+    print(markdown_table(headers, rows))
+    payload = {
+        "benchmark": name,
+        "provenance": provenance(load_before),
+        "table": {"headers": headers, "rows": rows},
+        **extra,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return path

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages behind the named commands when they are missing.
+#   scripts/system-deps.sh dot chromium
+set -euo pipefail
+declare -A PACKAGE=([dot]=graphviz [chromium]=chromium)
+missing=()
+for cmd in "$@"; do
+  command -v "$cmd" >/dev/null || missing+=("${PACKAGE[$cmd]}")
+done
+[[ ${#missing[@]} == 0 ]] && exit 0
+echo "[setup] installing Debian packages: ${missing[*]}"
+if [[ $(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi
+command -v apt-get >/dev/null || { echo "[setup] no apt-get: install ${missing[*]} yourself" >&2; exit 1; }
+"${sudo[@]}" apt-get update -qq || true  # stale lists are fine if the packages resolve
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

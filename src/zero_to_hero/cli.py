@@ -1,0 +1,64 @@
+"""The `zero-to-hero` command line: one sub-command per chapter, plus `info`.
+
+Each chapter keeps its commands in its own `cli` module with a `register(subparsers)`
+function; heavy imports happen inside the commands, so `zero-to-hero --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import shutil
+import sys
+from collections.abc import Sequence
+
+from zero_to_hero import __version__
+
+# Modules that define `register(subparsers)`, in the order of the course.
+CHAPTER_CLIS = ["zero_to_hero.micrograd.cli"]
+
+
+def info(args: argparse.Namespace) -> int:
+    """Print what a learner's bug report needs: versions, torch build, devices, tools."""
+    import numpy
+    import torch
+
+    rows = [
+        ("zero-to-hero", __version__),
+        ("python", f"{platform.python_version()} ({sys.executable})"),
+        ("platform", platform.platform()),
+        ("numpy", numpy.__version__),
+        ("torch", torch.__version__),
+        ("torch CUDA build", torch.version.cuda or "none (CPU-only wheel)"),
+        ("CUDA available", str(torch.cuda.is_available())),
+        ("torch threads", str(torch.get_num_threads())),
+        ("graphviz dot", shutil.which("dot") or "missing: apt-get install graphviz"),
+    ]
+    if torch.cuda.is_available():
+        rows.append(("CUDA device", torch.cuda.get_device_name(0)))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zero-to-hero", description="Train, sample and inspect the course's models."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("info", help="versions, torch build and devices").set_defaults(run=info)
+    for module in CHAPTER_CLIS:
+        importlib.import_module(module).register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Open every built page in headless Chromium, served from localhost with no other network,
+and fail on a console error, a script error, a request to another host, an image that did not
+load, or math that was left untypeset."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.docs.conftest import DOCS
+from tests.docs.test_build import PAGES, built_page
+
+pytestmark = [pytest.mark.docs, pytest.mark.browser]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+PAGE_CHECKS = """() => ({
+  brokenImages: [...document.images]
+      .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src),
+  untypesetMath: [...document.querySelectorAll('.arithmatex')]
+      .filter(el => !el.querySelector('.katex')).map(el => el.textContent.slice(0, 80)),
+  mathErrors: [...document.querySelectorAll('.katex-error')].map(el => el.title),
+  typeset: document.querySelectorAll('.arithmatex .katex').length,
+  title: document.title,
+})"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    site, _ = built_site
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", site
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail(
+            "Chromium is missing: run `make test` (it installs Debian's chromium) or "
+            "`scripts/system-deps.sh chromium`"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def visit(browser, url: str, base: str) -> tuple[dict, list[str]]:
+    """Load `url` and return the page checks and every problem seen while loading."""
+    problems: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+    def route(r):
+        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            problems.append(f"request to another host: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            urlparse(r.url).hostname == "127.0.0.1" and problems.append(f"failed to load {r.url}")
+        ),
+    )
+    response = page.goto(url, wait_until="networkidle")
+    if response is None or not response.ok:
+        problems.append(f"HTTP {response.status if response else '?'} for {url}")
+    checks = page.evaluate(PAGE_CHECKS)
+    page.close()
+    return checks, problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_loads_cleanly_in_a_browser(server, browser, page):
+    base, site = server
+    rel = built_page(site, page).parent.relative_to(site).as_posix()
+    url = f"{base}/{rel}/" if rel != "." else f"{base}/"
+    checks, problems = visit(browser, url, base)
+    assert not problems, "\n".join(problems)
+    assert not checks["brokenImages"], f"images that did not load: {checks['brokenImages']}"
+    assert not checks["untypesetMath"], f"math left as TeX: {checks['untypesetMath']}"
+    assert not checks["mathErrors"], f"KaTeX errors: {checks['mathErrors']}"
+    source = page.read_text(encoding="utf-8")
+    if "$" in source:
+        assert checks["typeset"] > 0, "the page has math but none was typeset"
+
+
+def test_the_check_catches_a_broken_page(server, browser, tmp_path):
+    """The checks above can fail: a page with a missing image, raw math and a script error."""
+    base, site = server
+    bad = site / "broken-fixture"
+    bad.mkdir(exist_ok=True)
+    (bad / "index.html").write_text(
+        '<html><body><img src="missing.png"><span class="arithmatex">\\(x^2\\)</span>'
+        "<script>undefinedFunction()</script><img src='https://example.com/x.png'></body></html>"
+    )
+    checks, problems = visit(browser, f"{base}/broken-fixture/", base)
+    shutil.rmtree(bad)
+    assert any("script error" in p for p in problems)
+    assert any("another host" in p for p in problems)
+    assert checks["brokenImages"] and checks["untypesetMath"]

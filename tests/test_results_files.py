@@ -1,0 +1,32 @@
+"""Benchmark results files: every one says where, when and with what it was measured."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zero_to_hero.pages import RESULTS_DIR, load_results
+
+RESULT_FILES = sorted(RESULTS_DIR.glob("*.json"))
+PROVENANCE = {"commit", "date", "machine", "python", "torch", "numpy", "threads"}
+
+
+def test_there_are_results_files():
+    assert RESULT_FILES, "benchmarks/results/ is empty: run `make bench`"
+
+
+@pytest.mark.parametrize("path", RESULT_FILES, ids=lambda p: p.stem)
+def test_results_file_has_provenance_and_a_consistent_table(path):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["benchmark"] == path.stem
+    missing = PROVENANCE - set(data["provenance"])
+    assert not missing, f"{path.name}: provenance lacks {sorted(missing)}"
+    assert all(str(data["provenance"][k]).strip() for k in PROVENANCE)
+    headers, rows = data["table"]["headers"], data["table"]["rows"]
+    assert rows and all(len(row) == len(headers) for row in rows)
+
+
+def test_load_results_names_the_command_for_a_missing_file():
+    with pytest.raises(FileNotFoundError, match="make bench"):
+        load_results("no-such-benchmark")
