@@ -393,7 +393,7 @@ def test_no_silent_nan_where_python_math_raises(x):
     for ours, python in [
         (lambda v: v.log(), math.log),
         (lambda v: v.exp(), math.exp),
-        (lambda v: v**0.5, math.sqrt),
+        (lambda v: v**0.5, lambda v: math.pow(v, 0.5)),
     ]:
         try:
             expected = python(x)
