@@ -1,0 +1,173 @@
+"""The course's data sets: where to find them, how to check them, how to fetch them.
+
+Each file is looked up in this order, and the first hit wins:
+
+1. an explicit `path` argument (your own copy: used as is, not checksummed);
+2. the directory named by the environment variable `ZERO_TO_HERO_DATA`;
+3. this user's cache directory (`platformdirs`), e.g. `~/.cache/zero-to-hero`;
+4. a download from the file's canonical address into that cache.
+
+Files found in steps 2–4 must match their published SHA-256, so a corrupt or truncated copy
+is an error, never a silently different data set. Downloads go through `pooch`, which writes
+to a temporary file and moves it into place only after the checksum matched: an interrupted or
+wrong download leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "ENV_VAR",
+    "DataFile",
+    "DataSetError",
+    "NAMES",
+    "SHAKESPEARE",
+    "TAYLORSWIFT",
+    "data_path",
+    "load_text",
+    "load_names",
+    "load_shakespeare",
+    "load_taylorswift",
+]
+
+ENV_VAR = "ZERO_TO_HERO_DATA"
+
+
+class DataSetError(RuntimeError):
+    """A data set could not be found, downloaded, or verified."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A published text file: its name, canonical address and SHA-256."""
+
+    filename: str
+    url: str
+    sha256: str
+    description: str = ""
+
+
+NAMES = DataFile(
+    "names.txt",
+    "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt",
+    "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d",
+    "32,033 lowercase first names, one per line (makemore's data set)",
+)
+SHAKESPEARE = DataFile(
+    "tinyshakespeare.txt",
+    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+    "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    "Tiny Shakespeare: about 40,000 lines of plays (char-rnn's data set)",
+)
+TAYLORSWIFT = DataFile(
+    "taylorswift.txt",
+    "https://raw.githubusercontent.com/karpathy/minbpe/master/tests/taylorswift.txt",
+    "c2e39cb822d4ae0caac22152cefc306d466e31217a9c5524e493ad2b76792f57",
+    "the Wikipedia article on Taylor Swift (minbpe's test text; CC BY-SA)",
+)
+
+
+def _default_cache() -> Path:
+    import platformdirs
+
+    return platformdirs.user_cache_path("zero-to-hero")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _verified(path: Path, file: DataFile, where: str) -> Path:
+    actual = _sha256(path)
+    if actual != file.sha256:
+        raise DataSetError(
+            f"{path} ({where}) has SHA-256 {actual}, but {file.filename} must have "
+            f"{file.sha256}: the file is corrupt, truncated or a different file. Delete it "
+            f"(or replace it with a fresh copy of {file.url})."
+        )
+    return path
+
+
+def data_path(
+    file: DataFile,
+    path: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+) -> Path:
+    """Find `file` (see the module docstring for the order), downloading it if needed.
+
+    Args:
+        file: Which data set.
+        path: Your own copy; returned as is if it exists.
+        cache_dir: Overrides the user cache directory (tests use a temporary one).
+
+    Raises:
+        FileNotFoundError: `path` was given but does not exist.
+        DataSetError: a copy failed its checksum, or the download failed.
+    """
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such file: {path} (given as the path of {file.filename})")
+        return path
+    env_dir = os.environ.get(ENV_VAR)
+    if env_dir:
+        candidate = Path(env_dir) / file.filename
+        if candidate.is_file():
+            return _verified(candidate, file, f"found through ${ENV_VAR}")
+    cache = Path(cache_dir) if cache_dir is not None else _default_cache()
+    cached = cache / file.filename
+    if cached.is_file() and _sha256(cached) == file.sha256:
+        return cached
+    return _download(file, cache)
+
+
+def _download(file: DataFile, cache: Path) -> Path:
+    import pooch
+    import requests
+
+    try:
+        fetched = pooch.retrieve(
+            file.url,
+            known_hash=f"sha256:{file.sha256}",
+            fname=file.filename,
+            path=cache,
+            progressbar=True,
+        )
+    except ValueError as err:  # pooch's checksum mismatch; the bad download was removed
+        raise DataSetError(f"the download of {file.url} failed its checksum: {err}") from None
+    except (requests.RequestException, OSError) as err:
+        raise DataSetError(
+            f"{file.filename} is not available offline and could not be downloaded from "
+            f"{file.url} ({type(err).__name__}). Put a copy in a directory and set the "
+            f"environment variable {ENV_VAR} to that directory."
+        ) from None
+    return Path(fetched)
+
+
+def load_text(file: DataFile, path: str | os.PathLike | None = None) -> str:
+    """The whole file as a string (UTF-8)."""
+    return data_path(file, path).read_text(encoding="utf-8")
+
+
+def load_names(path: str | os.PathLike | None = None) -> list[str]:
+    """The names of makemore's data set, one per line, in file order.
+
+    >>> names = load_names()
+    >>> len(names), names[:3]
+    (32033, ['emma', 'olivia', 'ava'])
+    """
+    return load_text(NAMES, path).splitlines()
+
+
+def load_shakespeare(path: str | os.PathLike | None = None) -> str:
+    """Tiny Shakespeare as one string."""
+    return load_text(SHAKESPEARE, path)
+
+
+def load_taylorswift(path: str | os.PathLike | None = None) -> str:
+    """The Wikipedia article on Taylor Swift, minbpe's tokenizer test text."""
+    return load_text(TAYLORSWIFT, path)
