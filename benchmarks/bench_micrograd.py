@@ -18,7 +18,7 @@ import gc
 import random
 import time
 
-from benchmarks.common import median, start, time_call, write_results
+from benchmarks.common import Metric, median, start, time_call, write_results
 from zero_to_hero.micrograd import MLP, Value
 from zero_to_hero.micrograd.demo import make_moons, max_margin_loss
 
@@ -145,11 +145,22 @@ def main(argv: list[str] | None = None) -> None:
         ],
         [f"backward, chain of {CHAIN:,} additions", f"{chain_s:.2f} s", upstream_chain, "—"],
     ]
+    metrics = [
+        Metric("demo_step_ms", "demo training step, median, GC on", round(ms["ours", True], 2),
+               "ms", round(ms["micrograd 0.1.0", True], 2), "micrograd 0.1.0, same run"),
+        Metric("demo_step_speedup", "demo training step, speed-up over micrograd 0.1.0",
+               round(speedup, 1), "×", 1.0, "micrograd 0.1.0, same run", "≥ 10×",
+               speedup >= 10),
+        Metric("chain_backward_s", f"backward through a chain of {CHAIN:,} additions",
+               round(chain_s, 3), "s", None, "micrograd 0.1.0: RecursionError at 1,000",
+               "no RecursionError", True),
+    ]
     write_results(
         "micrograd",
         headers,
         rows,
         load,
+        metrics,
         rounds=args.rounds,
         step_ms={f"{k} ({'gc on' if g else 'gc paused'})": round(v, 2) for (k, g), v in ms.items()},
         speedup_gc_on=round(speedup, 2),

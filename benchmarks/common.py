@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,31 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
+@dataclass(frozen=True)
+class Metric:
+    """One headline number of a benchmark, with the reference it is compared against.
+
+    The results page lists every metric of every results file: value, reference, goal and
+    the file's provenance.
+    """
+
+    name: str  # stable identifier, e.g. "demo_step_speedup"
+    label: str  # what it is, for people: "demo training step, speed-up over micrograd 0.1.0"
+    value: float
+    unit: str = ""  # "ms", "×", "nats", "tok/s", "MB/s", "%"…
+    reference: float | None = None  # the number it is compared with, if any
+    reference_label: str = ""  # where that comes from: "micrograd 0.1.0, same run", a lecture…
+    goal: str = ""  # the target, in words: "≥ 10×", "= published", "≤ 2.05"
+    met: bool | None = None  # whether the goal is met (None: no goal)
+
+
 def write_results(
-    name: str, headers: list[str], rows: list[list[Any]], load_before: float, **extra: Any
+    name: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    load_before: float,
+    metrics: list[Metric],
+    **extra: Any,
 ) -> Path:
     """Print the table and write `benchmarks/results/<name>.json` (atomically)."""
     print(markdown_table(headers, rows))
@@ -93,6 +117,7 @@ def write_results(
         "benchmark": name,
         "provenance": provenance(load_before),
         "table": {"headers": headers, "rows": rows},
+        "metrics": [asdict(m) for m in metrics],
         **extra,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

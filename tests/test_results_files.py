@@ -25,6 +25,12 @@ def test_results_file_has_provenance_and_a_consistent_table(path):
     assert all(str(data["provenance"][k]).strip() for k in PROVENANCE)
     headers, rows = data["table"]["headers"], data["table"]["rows"]
     assert rows and all(len(row) == len(headers) for row in rows)
+    assert data["metrics"], f"{path.name}: no headline metrics for the results page"
+    for metric in data["metrics"]:
+        assert metric["name"] and metric["label"]
+        assert isinstance(metric["value"], (int, float))
+        if metric["goal"]:
+            assert metric["met"] in (True, False), f"{metric['name']}: say whether the goal is met"
 
 
 def test_load_results_names_the_command_for_a_missing_file():
