@@ -146,14 +146,34 @@ def main(argv: list[str] | None = None) -> None:
         [f"backward, chain of {CHAIN:,} additions", f"{chain_s:.2f} s", upstream_chain, "—"],
     ]
     metrics = [
-        Metric("demo_step_ms", "demo training step, median, GC on", round(ms["ours", True], 2),
-               "ms", round(ms["micrograd 0.1.0", True], 2), "micrograd 0.1.0, same run"),
-        Metric("demo_step_speedup", "demo training step, speed-up over micrograd 0.1.0",
-               round(speedup, 1), "×", 1.0, "micrograd 0.1.0, same run", "≥ 10×",
-               speedup >= 10),
-        Metric("chain_backward_s", f"backward through a chain of {CHAIN:,} additions",
-               round(chain_s, 3), "s", None, "micrograd 0.1.0: RecursionError at 1,000",
-               "no RecursionError", True),
+        Metric(
+            "demo_step_ms",
+            "demo training step, median, GC on",
+            round(ms["ours", True], 2),
+            "ms",
+            round(ms["micrograd 0.1.0", True], 2),
+            "micrograd 0.1.0, same run",
+        ),
+        Metric(
+            "demo_step_speedup",
+            "demo training step, speed-up over micrograd 0.1.0",
+            round(speedup, 1),
+            "×",
+            1.0,
+            "micrograd 0.1.0, same run",
+            "≥ 10×",
+            speedup >= 10,
+        ),
+        Metric(
+            "chain_backward_s",
+            f"backward through a chain of {CHAIN:,} additions",
+            round(chain_s, 3),
+            "s",
+            None,
+            "micrograd 0.1.0: RecursionError at 1,000",
+            "no RecursionError",
+            True,
+        ),
     ]
     write_results(
         "micrograd",
