@@ -83,6 +83,36 @@ class Value:
         out._op = op
         return out
 
+    # --8<-- [start:from-op]
+    @classmethod
+    def from_op(
+        cls, data: float, children: Sequence[Value], local_grads: Sequence[float], op: str
+    ) -> Value:
+        """Make the output of a new operation: all `backward()` needs is its local derivatives.
+
+        Args:
+            data: The operation's result.
+            children: The `Value`s it was computed from.
+            local_grads: d(result)/d(child) for each child, at these inputs.
+            op: A short name, shown by `draw_dot`.
+
+        Example:
+            >>> x = Value(3.0)
+            >>> cube = Value.from_op(x.data**3, [x], [3 * x.data**2], "cube")
+            >>> cube.backward()
+            >>> cube.data, x.grad
+            (27.0, 27.0)
+        """
+        children = tuple(children)
+        if not all(isinstance(c, Value) for c in children):
+            raise TypeError("children must all be Values")
+        grads = tuple(_check_number(g, "a local gradient") for g in local_grads)
+        if len(grads) != len(children):
+            raise ValueError(f"got {len(children)} children but {len(grads)} local gradients")
+        return cls._result(_check_number(data, "the result"), children, grads, op)
+
+    # --8<-- [end:from-op]
+
     @staticmethod
     def _lift(other: object) -> Value | None:
         """A number becomes a constant leaf; anything else that isn't a Value gives None."""
