@@ -8,8 +8,8 @@ Every python block on the site falls in exactly one category:
   the package's own tests.
 * ``plain``: anything else. The documentation tests run these, as a reader would.
 
-The tests use this to run each page's visible code in a fresh interpreter, session by session,
-exactly as a reader pasting the blocks into a notebook would.
+A page's visible blocks, in page order, are also its downloadable notebook: the tests run
+exactly that code in a fresh interpreter, as a reader pasting the blocks into a notebook would.
 """
 
 from __future__ import annotations
@@ -111,10 +111,28 @@ def code_blocks(path: Path) -> list[CodeBlock]:
     return blocks
 
 
-def reader_scripts(path: Path) -> dict[str, str]:
-    """The page's visible python code, one script per session, in page order."""
-    scripts: dict[str, list[str]] = {}
+def notebook_cells(path: Path) -> list[tuple[str, str]]:
+    """The page as notebook cells: `("markdown", heading)` for each section that has code,
+    then `("code", source)` for each visible python block, in page order."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    headings = [(i + 1, ln) for i, ln in enumerate(lines) if re.match(r"^#{2,3} ", ln)]
+    cells: list[tuple[str, str]] = []
+    last_heading = None
+    for block in code_blocks(path):
+        if not (block.is_python and block.visible):
+            continue
+        above = [text for line, text in headings if line < block.line]
+        if above and above[-1] != last_heading:
+            last_heading = above[-1]
+            cells.append(("markdown", last_heading))
+        cells.append(("code", block.code.rstrip() + "\n"))
+    return cells
+
+
+def reader_script(path: Path) -> str:
+    """The page's visible python code as one script, each block marked with where it is."""
+    parts = []
     for block in code_blocks(path):
         if block.is_python and block.visible:
-            scripts.setdefault(block.session, []).append(f"# {block.where}\n{block.code}\n")
-    return {session: "\n".join(parts) for session, parts in scripts.items()}
+            parts.append(f"# {block.where}\n{block.code}\n")
+    return "\n".join(parts)

@@ -116,3 +116,42 @@ def _prose_lines(page: Path):
             continue
         if not in_fence:
             yield line
+
+
+CHAPTER_PAGES = [
+    p
+    for p in PAGES
+    if p.relative_to(DOCS).parts[0] not in ("api",) and len(p.relative_to(DOCS).parts) > 1
+]
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_chapter_page_has_a_verified_line_and_its_notebook(built_site, page):
+    import nbformat
+    import torch
+
+    import zero_to_hero
+    from hooks.page_code import notebook_cells
+
+    site, _ = built_site
+    html = built_page(site, page).read_text(encoding="utf-8")
+    verified = re.search(r'<p class="z2h-verified">(.*?)</p>', html, re.S)
+    assert verified, "no 'last verified' line"
+    text = " ".join(verified[1].split())
+    assert f"zero_to_hero {zero_to_hero.__version__}" in text and torch.__version__ in text
+    assert re.search(r"Last verified \d{4}-\d{2}-\d{2}", text)
+
+    code = [src for kind, src in notebook_cells(page) if kind == "code"]
+    if not code:
+        return
+    stem = page.stem if page.stem != "index" else page.parent.name
+    folder = built_page(site, page).parent
+    nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    nb_code = [c.source for c in nb.cells if c.cell_type == "code"][1:]  # after the install cell
+    assert nb_code == [c.rstrip("\n") for c in code]
+    assert (folder / f"{stem}.py").read_text().count("# %%\n") == len(nb_code) + 1
+    links = re.findall(r'class="z2h-downloads">(.*?)</div>', html, re.S)[0]
+    assert f'href="{stem}.ipynb"' in links and f'href="{stem}.py"' in links
+    colab = re.search(r'href="(https://colab\.research\.google\.com/[^"]+)"', links)[1]
+    assert colab.endswith(f"/blob/gh-pages/{folder.relative_to(site).as_posix()}/{stem}.ipynb")

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from hooks.page_code import code_blocks, reader_scripts
+from hooks.page_code import code_blocks, reader_script
 from tests.docs.conftest import ROOT, markdown_pages
 
 PAGES = markdown_pages()
@@ -70,33 +70,29 @@ def test_sessions_are_never_shared_between_pages():
     assert not shared, f"markdown-exec sessions used on several pages: {shared}"
 
 
-READER_RUNS = [
-    pytest.param(page, session, id=f"{page_id(page)}::{session}")
-    for page in PAGES
-    for session in reader_scripts(page)
-]
+READER_PAGES = [page for page in PAGES if reader_script(page)]
 
 
-@pytest.mark.parametrize("page,session", READER_RUNS)
-def test_a_reader_can_run_the_visible_code(page, session, tmp_path):
-    """Paste the page's visible blocks of one session into a fresh interpreter, in order."""
-    script = reader_scripts(page)[session]
+@pytest.mark.parametrize("page", READER_PAGES, ids=page_id)
+def test_a_reader_can_run_the_visible_code(page, tmp_path):
+    """Paste every visible block of the page into one fresh interpreter, in page order: what a
+    reader does, and exactly the code of the page's downloadable notebook."""
     env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
     proc = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", reader_script(page)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert proc.returncode == 0, f"{page_id(page)} [{session}] failed:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, f"{page_id(page)} failed:\n{proc.stderr[-3000:]}"
 
 
-def test_every_visible_or_plain_python_block_is_in_a_reader_run():
+def test_every_plain_python_block_is_in_a_reader_run():
     """What the build does not execute and is not package code must be run above."""
     for page in PAGES:
-        covered = "\n".join(reader_scripts(page).values())
+        covered = reader_script(page)
         for block in code_blocks(page):
             if block.is_python and block.kind == "plain":
                 assert f"# {block.where}\n" in covered, f"{block.where} is never run"
