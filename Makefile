@@ -2,7 +2,7 @@
 #   make serve   set everything up, build the site and serve it on http://127.0.0.1:8000
 #   make test    set everything up (Chromium too), then lint and run every test,
 #                the strict documentation build and the browser checks included
-.PHONY: setup serve build test test-fast lint format bench clean
+.PHONY: setup serve build deploy test test-fast lint format bench clean
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -22,6 +22,10 @@ serve: setup
 
 build: setup
 	scripts/build_docs.sh build
+
+# Publish to the gh-pages branch (what .github/workflows/pages.yml runs on main).
+deploy: setup
+	scripts/build_docs.sh deploy
 
 test:
 	scripts/setup.sh --browser

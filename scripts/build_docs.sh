@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build (default) or serve the site with the settings that keep it fast and honest:
 # one torch thread, the inline matplotlib backend, a hard timeout, and --strict.
-#   scripts/build_docs.sh [build|serve] [extra mkdocs options]
+#   scripts/build_docs.sh [build|serve|deploy] [extra mkdocs options]
+# deploy builds strictly and pushes the site to the gh-pages branch (GitHub Pages serves it,
+# and Colab opens the pages' notebooks from it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-build}; shift || true
@@ -14,5 +16,6 @@ MKDOCS="${VENV:-.venv}/bin/mkdocs"
 case "$mode" in
   build) exec timeout "${DOCS_TIMEOUT:-900}" "$MKDOCS" build --strict "$@" ;;
   serve) exec "$MKDOCS" serve --strict "$@" ;;
-  *) echo "usage: $0 [build|serve] [mkdocs options]" >&2; exit 2 ;;
+  deploy) exec timeout "${DOCS_TIMEOUT:-900}" "$MKDOCS" gh-deploy --strict --force --no-history "$@" ;;
+  *) echo "usage: $0 [build|serve|deploy] [mkdocs options]" >&2; exit 2 ;;
 esac
