@@ -1,12 +1,16 @@
-"""MkDocs hook: copy the third-party browser assets the site serves itself into the build.
+"""MkDocs hook: copy into the build what the browser needs and the site serves itself.
 
-They come from the npm registry (`package.json`, installed into `node_modules/` by
-`make setup`) and are never committed. Serving them ourselves keeps the site working offline
-and free of requests to third-party hosts.
+* Third-party assets from the npm registry (`package.json`, installed into `node_modules/` by
+  `make setup`, never committed): KaTeX for math; Pyodide (CPython compiled to WebAssembly)
+  and viz.js (Graphviz compiled to WebAssembly) for the micrograd playground. Serving them
+  ourselves keeps the site working offline and free of requests to third-party hosts.
+* The playground's Python: the micrograd engine's source files, copied from `src/` so the
+  browser runs exactly the package's code, and a manifest listing them.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -24,7 +28,30 @@ VENDORED = {
             "dist/fonts",
         ],
     ),
+    "pyodide": (
+        "node_modules/pyodide",
+        [
+            "README.md",
+            "package.json",
+            "pyodide.js",
+            "pyodide.mjs",
+            "pyodide.asm.mjs",
+            "pyodide.asm.wasm",
+            "python_stdlib.zip",
+            "pyodide-lock.json",
+        ],
+    ),
+    "viz": ("node_modules/@viz-js/viz", ["README.md", "package.json", "dist/viz-global.js"]),
 }
+
+# The part of the package the playground imports: pure Python, standard library only.
+PLAYGROUND_SOURCES = [
+    "zero_to_hero/__init__.py",
+    "zero_to_hero/micrograd/__init__.py",
+    "zero_to_hero/micrograd/engine.py",
+    "zero_to_hero/micrograd/nn.py",
+    "zero_to_hero/micrograd/viz.py",
+]
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -36,7 +63,8 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 def on_post_build(config, **kwargs) -> None:
-    site = Path(config["site_dir"]) / "assets" / "vendor"
+    site = Path(config["site_dir"])
+    vendor = site / "assets" / "vendor"
     for name, (package, entries) in VENDORED.items():
         package_dir = ROOT / package
         if not package_dir.is_dir():
@@ -46,9 +74,11 @@ def on_post_build(config, **kwargs) -> None:
             )
         for entry in entries:
             # dist/… lands at the top of the vendor folder: assets/vendor/katex/katex.min.js
-            target = (
-                site / name / Path(entry).relative_to("dist")
-                if entry.startswith("dist/")
-                else site / name / entry
-            )
-            _copy(package_dir / entry, target)
+            relative = Path(entry).relative_to("dist") if entry.startswith("dist/") else entry
+            _copy(package_dir / entry, vendor / name / relative)
+
+    playground = site / "assets" / "playground"
+    for source in PLAYGROUND_SOURCES:
+        _copy(ROOT / "src" / source, playground / source)
+    manifest = {"files": PLAYGROUND_SOURCES}
+    (playground / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -128,3 +128,44 @@ def test_the_check_catches_a_broken_page(server, browser, tmp_path):
     assert any("script error" in p for p in problems)
     assert any("another host" in p for p in problems)
     assert checks["brokenImages"] and checks["untypesetMath"]
+
+
+def test_playground_runs_micrograd_in_the_browser(server, browser):
+    """Press Run on the playground's cells, offline: the printed output must equal CPython's
+    for the same code, the graph must be drawn, and Python must load only on the first Run."""
+    import contextlib
+    import io
+
+    from hooks.page_code import code_blocks
+
+    base, _ = server
+    cells = [b.code for b in code_blocks(DOCS / "micrograd" / "playground.md") if b.is_python]
+    namespace: dict = {}
+    expected = []
+    for code in cells:  # cells share one namespace, as in the page
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<cell>", "exec"), namespace)
+        expected.append(out.getvalue())
+
+    requested: list[str] = []
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{base}/micrograd/playground/", wait_until="networkidle")
+    assert not [u for u in requested if "vendor/pyodide" in u], "Pyodide loaded before any Run"
+    assert page.locator(".z2h-cell").count() == len(cells)
+    for i in range(2):  # an expression with its graph, then the 100,000-deep chain
+        page.locator(".z2h-cell .z2h-run").nth(i).click()
+        page.wait_for_function(
+            f"() => ['done', 'error'].includes(document.querySelectorAll('.z2h-cell')[{i}]"
+            ".dataset.state)",
+            timeout=180_000,
+        )
+        cell = page.locator(".z2h-cell").nth(i)
+        assert cell.get_attribute("data-state") == "done", cell.locator(".z2h-output").inner_text()
+        assert cell.locator(".z2h-output").text_content() == expected[i]
+    drawn = page.locator(".z2h-cell").nth(0).locator(".z2h-graph svg g.node").count()
+    assert drawn == namespace["draw_dot"](namespace["c"]).source.count("[label=")
+    assert all(u.startswith(base) for u in requested)
+    page.close()
