@@ -2,7 +2,7 @@
 #   make serve   set everything up, build the site and serve it on http://127.0.0.1:8000
 #   make test    set everything up (Chromium too), then lint and run every test,
 #                the strict documentation build and the browser checks included
-.PHONY: setup serve build deploy test test-fast lint format bench clean
+.PHONY: setup serve build deploy test test-fast lint format bench linkcheck clean
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -47,6 +47,10 @@ format:
 
 bench: setup
 	$(PY) -m benchmarks
+
+# Every link of the built site, external ones included: needs the network, so not in `make test`.
+linkcheck: build
+	scripts/linkcheck.sh site
 
 clean:
 	rm -rf site .cache .pytest_cache .hypothesis
