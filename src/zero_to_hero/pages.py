@@ -15,7 +15,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure", "svg_of", "markdown_table", "load_results", "RESULTS_DIR"]
+__all__ = [
+    "figure",
+    "svg_of",
+    "markdown_table",
+    "load_results",
+    "all_results",
+    "metrics_table",
+    "provenance_line",
+    "metrics_chart",
+    "RESULTS_DIR",
+]
 
 #: Where the benchmarks write the result files that pages render (committed to the repo).
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
@@ -88,3 +98,65 @@ def load_results(name: str) -> dict[str, Any]:
             f"no benchmark results at {path}: run `make bench` (or the benchmark for {name!r})"
         )
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def all_results() -> dict[str, dict[str, Any]]:
+    """Every results file, by benchmark name, in name order."""
+    return {path.stem: load_results(path.stem) for path in sorted(RESULTS_DIR.glob("*.json"))}
+
+
+def _number(value: Any, unit: str = "") -> str:
+    """A number exactly as the results file holds it (the results page's test relies on it)."""
+    if value is None:
+        return "—"
+    return f"{value} {unit}".strip() if unit not in ("×", "%") else f"{value}{unit}"
+
+
+def metrics_table(results: dict[str, Any]) -> str:
+    """The headline metrics of one results file: value, reference, goal, and whether it is met."""
+    rows = []
+    for m in results["metrics"]:
+        reference = _number(m["reference"], m["unit"])
+        if m["reference_label"]:
+            reference = (
+                f"{reference} ({m['reference_label']})"
+                if m["reference"] is not None
+                else m["reference_label"]
+            )
+        met = {True: "**met**", False: "**not met**", None: ""}[m["met"]]
+        rows.append(
+            (m["label"], f"**{_number(m['value'], m['unit'])}**", reference, m["goal"] or "—", met)
+        )
+    return markdown_table(["metric", "measured", "reference", "goal", ""], rows)
+
+
+def provenance_line(results: dict[str, Any]) -> str:
+    """Where, when and with what a results file was measured, as one line of Markdown."""
+    p = results["provenance"]
+    return (
+        f"Measured {p['date']} at commit `{p['commit']}` on {p['machine']}: Python "
+        f"{p['python']}, torch {p['torch']}, numpy {p['numpy']}, {p['threads']} thread(s), "
+        f"load average {p['load_before']} → {p['load_after']}."
+    )
+
+
+def metrics_chart(results: dict[str, Any]) -> Any:
+    """Bars of each metric that has a numeric reference: measured against reference.
+
+    Returns a matplotlib Figure, or None when no metric has a numeric reference.
+    """
+    pairs = [m for m in results["metrics"] if isinstance(m["reference"], (int, float))]
+    if not pairs:
+        return None
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(pairs), figsize=(3.2 * len(pairs), 2.6), squeeze=False)
+    for ax, m in zip(axes[0], pairs):
+        ax.bar(
+            ["measured", "reference"], [m["value"], m["reference"]], color=["#3f51b5", "#bdbdbd"]
+        )
+        ax.set_title(m["label"], fontsize=8, wrap=True)
+        ax.set_ylabel(m["unit"])
+        ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
