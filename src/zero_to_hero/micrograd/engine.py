@@ -118,10 +118,8 @@ class Value:
         """A number becomes a constant leaf; anything else that isn't a Value gives None."""
         if isinstance(other, Value):
             return other
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
-            return Value(other)
         if isinstance(other, numbers.Real) and not isinstance(other, bool):
-            return Value(float(other))
+            return Value(other)
         return None
 
     @property
