@@ -22,7 +22,7 @@ class Anchor:
 
 _BOEHM = "Simon Boehm, How to Optimize a CUDA Matmul Kernel for cuBLAS-like Performance (A6000)"
 _BOEHM_H100 = "siboehm/SGEMM_CUDA rerun on an H100 (unattributed public course report)"
-_GODOY = "Godoy et al., IPDPSW 2023, A100"
+_GODOY = "Godoy et al. (IPDPSW 2023)"
 
 ANCHORS: dict[str, Anchor] = {
     # micrograd: the README example expression

@@ -108,6 +108,13 @@ def kernel_specs() -> list[KernelSpec]:
             mistakes.TILE**2,
         ),
         KernelSpec(
+            "mistake saxpy with a Python float",  # a float `a` is typed float64
+            exercises.saxpy,
+            (types.float64, VEC, VEC),
+            THREADS_PER_BLOCK,
+            expect_float64=True,
+        ),
+        KernelSpec(
             "mistake matmul_naive_float64",
             mistakes.matmul_naive_float64,
             (MAT, MAT, MAT),

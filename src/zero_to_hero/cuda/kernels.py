@@ -23,6 +23,7 @@ grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from numba import cuda, float32
 
@@ -95,7 +96,7 @@ def matmul_naive(A, B, C):
 # --8<-- [end:matmul-naive]
 
 
-def make_matmul_tiled(tile: int):
+def make_matmul_tiled(tile: int) -> Any:
     """Build the shared-memory tiled matmul for `tile` × `tile` blocks of threads.
 
     The tile size must be a compile-time constant (it sizes the shared arrays), so each size
@@ -194,7 +195,7 @@ class BlockTiling:
         return (self.bm // self.tm) * (self.bn // self.tn)
 
 
-def make_matmul_blocktiled(shape: BlockTiling):
+def make_matmul_blocktiled(shape: BlockTiling) -> Any:
     """Build the register-blocked ("2-D block tiling") matmul for one `BlockTiling`.
 
     The tiled kernel does two shared-memory reads per multiply-add. Here each thread keeps a

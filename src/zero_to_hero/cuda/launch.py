@@ -102,7 +102,8 @@ def vector_add(
     """a + b on the device, with `kernels.vec_add` or `kernels.vec_add_grid_stride`.
 
     Args:
-        a, b: float32 vectors of the same length, both on the host or both on the device.
+        a: A float32 vector, on the host (numpy) or on the device.
+        b: A float32 vector of the same length, in the same place as `a`.
         threads_per_block: Threads per block.
         blocks: None: one thread per element, `blocks_for(n, threads_per_block)` blocks.
             A number: exactly that many blocks, and the grid-stride kernel, whose threads
