@@ -27,7 +27,7 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from numba import cuda, types
@@ -44,6 +44,8 @@ __all__ = [
     "compile_to_ptx",
     "float64_instructions",
     "static_shared_bytes",
+    "PtxasUsage",
+    "parse_ptxas_report",
     "ptxas_usage",
     "check",
     "report",
@@ -179,8 +181,35 @@ class PtxasUsage:
     stack_bytes: int
 
 
+def parse_ptxas_report(text: str) -> dict[str, PtxasUsage]:
+    """Each kernel's figures from the verbose report of ptxas (`ptxas -v`, `nvcc
+    --resource-usage`), by the kernel's (mangled) name."""
+    out = {}
+    for match in re.finditer(
+        r"Compiling entry function '([^']+)'(.*?)(?=Compiling entry|\Z)", text, re.S
+    ):
+        body = match.group(2)
+
+        def number(pattern: str, body: str = body) -> int:
+            found = re.search(pattern, body)
+            return int(found.group(1)) if found else 0
+
+        if "Used" not in body:
+            raise RuntimeError(f"no register count in the ptxas report:\n{text}")
+        out[match.group(1)] = PtxasUsage(
+            registers=number(r"Used (\d+) registers"),
+            shared_bytes=number(r"(\d+) bytes smem"),
+            barriers=number(r"used (\d+) barriers"),
+            spill_stores=number(r"(\d+) bytes spill stores"),
+            spill_loads=number(r"(\d+) bytes spill loads"),
+            stack_bytes=number(r"(\d+) bytes stack frame"),
+        )
+    return out
+
+
 def ptxas_usage(ptx: str, arch: str = "sm_90") -> PtxasUsage:
-    """Assemble PTX to machine code with ptxas (through nvJitLink) and parse its `-v` report."""
+    """Assemble the PTX of one kernel to machine code with ptxas (through nvJitLink) and
+    return what its `-v` report says."""
     from cuda.bindings import nvjitlink
 
     options = [f"-arch={arch}", "-Xptxas=-v"]
@@ -198,24 +227,10 @@ def ptxas_usage(ptx: str, arch: str = "sm_90") -> PtxasUsage:
         nvjitlink.get_info_log(handle, log)
     finally:
         nvjitlink.destroy(handle)
-    text = log.decode(errors="replace")
-
-    def number(pattern: str) -> int:
-        match = re.search(pattern, text)
-        return int(match.group(1)) if match else 0
-
-    if "Used" not in text:
-        raise RuntimeError(f"no register count in the ptxas report:\n{text}")
-    return PtxasUsage(
-        registers=number(r"Used (\d+) registers"),
-        # Linked through nvJitLink, ptxas leaves the kernel's `.shared` arrays out of its smem
-        # figure (they are module-level symbols); the PTX of one kernel declares them all.
-        shared_bytes=max(number(r"(\d+) bytes smem"), static_shared_bytes(ptx)),
-        barriers=number(r"used (\d+) barriers"),
-        spill_stores=number(r"(\d+) bytes spill stores"),
-        spill_loads=number(r"(\d+) bytes spill loads"),
-        stack_bytes=number(r"(\d+) bytes stack frame"),
-    )
+    (usage,) = parse_ptxas_report(log.decode(errors="replace")).values()
+    # Linked through nvJitLink, ptxas leaves the kernel's `.shared` arrays out of its smem
+    # figure (they are module-level symbols); the PTX of one kernel declares them all.
+    return replace(usage, shared_bytes=max(usage.shared_bytes, static_shared_bytes(ptx)))
 
 
 @dataclass(frozen=True)
