@@ -8,9 +8,10 @@
   the ladder naive (x → rows) → naive coalesced → shared-memory tiled 16 and 32 →
   register-blocked (with and without a 128-register cap for 2 blocks per SM).
 
-Every kernel's result is checked against a float64 product (or the exact sum) before it is
-timed. Timing uses CUDA events around back-to-back launches after a warm-up (which also
-compiles the numba kernels), and reports the median and interquartile range of the repeats.
+Every kernel's output is checked against a float64 product (or the exact sum); a wrong kernel
+stops the run before anything is written. Timing uses CUDA events around back-to-back launches
+after a warm-up (which also compiles the numba kernels), and reports the median and
+interquartile range of the repeats.
 
 GPU only: it needs a CUDA driver and a CUDA build of torch. On a GPU machine, from the repo root:
 
