@@ -43,8 +43,8 @@ fi
 # the project (editable) with its extras, again whenever pyproject.toml changes
 key=$(sha256sum pyproject.toml | cut -c1-16)
 if [[ ! -f "$STAMPS/pip-$key" ]]; then
-  say "installing the project with extras docs, dev, bench"
-  "$PY" -m pip install --quiet -e ".[docs,dev,bench]"
+  say "installing the project with extras docs, dev, bench, cuda"
+  "$PY" -m pip install --quiet -e ".[docs,dev,bench,cuda]"
   rm -f "$STAMPS"/pip-*; touch "$STAMPS/pip-$key"
 fi
 

@@ -20,6 +20,10 @@ class Anchor:
     note: str = ""
 
 
+_BOEHM = "Simon Boehm, How to Optimize a CUDA Matmul Kernel for cuBLAS-like Performance (A6000)"
+_BOEHM_H100 = "siboehm/SGEMM_CUDA rerun on an H100 (unattributed public course report)"
+_GODOY = "Godoy et al. (IPDPSW 2023)"
+
 ANCHORS: dict[str, Anchor] = {
     # micrograd: the README example expression
     "micrograd.readme.g": Anchor(24.7041, "micrograd README (forward pass of the example)"),
@@ -43,6 +47,31 @@ ANCHORS: dict[str, Anchor] = {
         "micrograd 0.1.0, Python 3.11 default recursion limit",
         "longest x = x + 1 chain whose backward() works",
     ),
+    # cuda: Simon Boehm's SGEMM worklog (siboehm.com/articles/22/CUDA-MMM and the repository
+    # siboehm/SGEMM_CUDA), fp32, 4092² on an RTX A6000; % of cuBLAS in the same run
+    "cuda.boehm.a6000.cublas_gflops": Anchor(23249.6, _BOEHM, "cuBLAS SGEMM, GFLOP/s"),
+    "cuda.boehm.a6000.naive_pct": Anchor(1.3, _BOEHM, "kernel 1, naive"),
+    "cuda.boehm.a6000.coalesced_pct": Anchor(8.5, _BOEHM, "kernel 2, global memory coalescing"),
+    "cuda.boehm.a6000.tiled_pct": Anchor(12.8, _BOEHM, "kernel 3, shared-memory caching"),
+    "cuda.boehm.a6000.blocktiled_1d_pct": Anchor(36.5, _BOEHM, "kernel 4, 1-D block tiling"),
+    "cuda.boehm.a6000.blocktiled_2d_pct": Anchor(68.7, _BOEHM, "kernel 5, 2-D block tiling"),
+    "cuda.boehm.a6000.vectorized_pct": Anchor(78.4, _BOEHM, "kernel 6, vectorized loads"),
+    "cuda.boehm.a6000.warptiling_pct": Anchor(93.7, _BOEHM, "kernel 10, warp tiling"),
+    # the same kernels rerun on an H100 (CUDA 12.3, sm_90, 4096²): a public course report whose
+    # repository was not identified, so a lead until our own H100 run replaces it
+    "cuda.boehm.h100.cublas_gflops": Anchor(50989, _BOEHM_H100, "cuBLAS SGEMM, GFLOP/s"),
+    "cuda.boehm.h100.naive_pct": Anchor(0.98, _BOEHM_H100, "kernel 1, naive"),
+    "cuda.boehm.h100.coalesced_pct": Anchor(11.9, _BOEHM_H100, "kernel 2, coalescing"),
+    "cuda.boehm.h100.tiled_pct": Anchor(18.0, _BOEHM_H100, "kernel 3, shared-memory tiling"),
+    "cuda.boehm.h100.blocktiled_2d_pct": Anchor(50.7, _BOEHM_H100, "kernel 5, 2-D block tiling"),
+    # NVIDIA datasheets (SXM parts): memory bandwidth in bytes/s, fp32 (non-tensor) FLOP/s
+    "cuda.h100.bandwidth": Anchor(3.35e12, "NVIDIA H100 datasheet (SXM5, HBM3)"),
+    "cuda.h200.bandwidth": Anchor(4.8e12, "NVIDIA H200 datasheet (SXM, HBM3e)"),
+    "cuda.h100.fp32_flops": Anchor(67e12, "NVIDIA H100 datasheet (SXM5), FP32"),
+    "cuda.h200.fp32_flops": Anchor(67e12, "NVIDIA H200 datasheet (SXM), FP32"),
+    # Godoy et al., IPDPSW 2023 (data: williamfgc/simple-gemm): a doc-style Numba kernel
+    # (x mapped to rows, float64 accumulator) against cuBLAS on an A100, fp32, 16384²
+    "cuda.godoy.numba_naive_pct": Anchor(1.7, _GODOY, "Python/Numba naive kernel, % of cuBLAS"),
 }
 
 

@@ -160,3 +160,36 @@ def test_chapter_page_has_a_verified_line_and_its_notebook(built_site, page):
     assert f'href="{stem}.ipynb"' in links and f'href="{stem}.py"' in links
     colab = re.search(r'href="(https://colab\.research\.google\.com/[^"]+)"', links)[1]
     assert colab.endswith(f"/blob/gh-pages/{folder.relative_to(site).as_posix()}/{stem}.ipynb")
+
+
+def test_cuda_api_reference_documents_the_kernels_and_helpers(built_site):
+    site, _ = built_site
+    html = (site / "api" / "cuda" / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "target.select_target",
+        "kernels.vec_add",
+        "kernels.vec_add_grid_stride",
+        "kernels.matmul_naive_rows",
+        "kernels.matmul_naive",
+        "kernels.make_matmul_tiled",
+        "kernels.make_matmul_blocktiled",
+        "kernels.BlockTiling",
+        "launch.blocks_for",
+        "launch.vector_add",
+        "launch.matmul",
+        "launch.MatmulKernel",
+        "compile_check.float64_instructions",
+        "occupancy.occupancy",
+        "analysis.warp_segments",
+        "analysis.roofline",
+    ):
+        assert f'id="zero_to_hero.cuda.{name}"' in html, f"{name} is not documented"
+
+
+def test_cuda_pages_say_plainly_when_no_gpu_run_is_recorded(built_site):
+    from zero_to_hero.cuda.results import gpu_results
+
+    site, _ = built_site
+    html = (site / "cuda" / "performance" / "index.html").read_text(encoding="utf-8")
+    recorded = gpu_results() is not None
+    assert ("No GPU measurement has been recorded yet" in html) != recorded
