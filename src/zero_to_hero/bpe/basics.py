@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 from tqdm import tqdm
@@ -31,7 +32,7 @@ def count_pairs(ids: Sequence[int], counts: dict[Pair, int] | None = None) -> di
     in the order of their first occurrence, which is what breaks ties in training.
     """
     counts = {} if counts is None else counts
-    for pair in zip(ids, ids[1:]):
+    for pair in itertools.pairwise(ids):
         counts[pair] = counts.get(pair, 0) + 1
     return counts
 

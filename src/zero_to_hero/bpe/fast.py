@@ -33,6 +33,7 @@ Example:
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -63,7 +64,7 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
     nxt = list(range(1, len(text) + 1))  # next token's position in the word (-1: end of word)
     prv = list(range(-1, len(text) - 1))  # previous token's position in the word (-1: start)
     weight: list[int] = []  # how often the word holding this position occurs in the text
-    pairs = [a * _SHIFT + b for a, b in zip(text, text[1:])]
+    pairs = [a * _SHIFT + b for a, b in itertools.pairwise(text)]
     start = 0
     for data, freq in zip(encoded, words.values()):
         end = start + len(data)
@@ -95,7 +96,7 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
         # `where` keeps positions the pair has left (checking them here is cheaper than
         # removing them at every merge): skip those to find the true first occurrence.
         positions = sorted(where[pair])
-        for n, i in enumerate(positions):
+        for n, i in enumerate(positions):  # noqa: B007 (n is used after the loop)
             j = nxt[i]
             if token[i] == a and j != -1 and token[j] == b:
                 break

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
 import warnings
 from collections.abc import Iterable, Sequence
@@ -27,7 +28,7 @@ from typing import Literal
 
 import regex
 
-from zero_to_hero.bpe.basics import Pair, merge, train_straightforward
+from zero_to_hero.bpe.basics import Pair, train_straightforward
 from zero_to_hero.bpe.fast import train_fast
 
 __all__ = [
@@ -434,7 +435,7 @@ def _apply_merges(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     """Merge the pair with the lowest merge id, everywhere, until no pair is a merge."""
     ids = list(ids)
     while len(ids) >= 2:
-        ranks = list(map(merges.get, zip(ids, ids[1:])))  # None: not a merge
+        ranks = list(map(merges.get, itertools.pairwise(ids)))  # None: not a merge
         new = min(filter(None, ranks), default=None)  # merged ids are never 0
         if new is None:
             return ids
@@ -464,7 +465,7 @@ def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     nxt = list(range(1, n + 1))
     nxt[-1] = -1
     prv = list(range(-1, n - 1))
-    heap = [(merges[p], i, p) for i, p in enumerate(zip(ids, ids[1:])) if p in merges]
+    heap = [(merges[p], i, p) for i, p in enumerate(itertools.pairwise(ids)) if p in merges]
     heapq.heapify(heap)
     while heap:
         new, i, pair = heapq.heappop(heap)
