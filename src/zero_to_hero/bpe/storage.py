@@ -133,13 +133,15 @@ def load(path: str | os.PathLike) -> Tokenizer:
     """
     path = Path(path)
     raw = path.read_bytes()
+    if not raw:
+        raise TokenizerFileError(f"{path} is empty: it is not a {FORMAT} file")
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
         raise TokenizerFileError(
             f"{path} is not a {FORMAT} file: it is not plain ASCII text"
         ) from None
-    lines = _Lines(path, text.split("\n"))
+    lines = _Lines(path, text.removesuffix("\n").split("\n"))
     header = lines.next("the header")
     if header.startswith("minbpe"):
         raise TokenizerFileError(
@@ -184,7 +186,7 @@ def load(path: str | os.PathLike) -> Tokenizer:
         merges.append((a, b))
     if lines.next("'end'") != "end":
         raise lines.error("expected 'end' after the merges (more merges than announced?)")
-    if any(lines.lines[lines.n :]):
+    if lines.n < len(lines.lines):
         raise TokenizerFileError(f"{path}: unexpected text after the 'end' line")
 
     if cls_name == "BasicTokenizer":

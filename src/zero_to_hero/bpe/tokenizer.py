@@ -461,6 +461,8 @@ def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     (merge id, position). A merge only creates pairs holding the new id, which rank after it,
     so all occurrences of one merge are applied left to right before any later merge."""
     n = len(ids)
+    if n < 2:
+        return list(ids)
     tokens = list(ids)
     nxt = list(range(1, n + 1))
     nxt[-1] = -1
