@@ -368,9 +368,9 @@ class BasicTokenizer(Tokenizer):
     """BPE over the raw UTF-8 bytes of the whole text: merges may cross words and spaces.
 
     Example:
-        >>> tok = BasicTokenizer().train("hello hello hello", vocab_size=260)
-        >>> tok.encode("hello"), tok.decode(tok.encode("hello world"))
-        ([259, 111], 'hello world')
+        >>> tok = BasicTokenizer().train("hello hello hello", vocab_size=261)
+        >>> tok.encode("hello hello"), tok.vocab[260]  # a token that ends in a space
+        ([260, 259], b'hello ')
     """
 
     def _chunks(self, text: str) -> list[str]:
@@ -388,9 +388,9 @@ class RegexTokenizer(Tokenizer):
             anything between matches would be lost, so such a pattern is refused when it shows.
 
     Example:
-        >>> tok = RegexTokenizer().train("hello hello hello", vocab_size=260)
-        >>> tok.encode("hello hello")
-        [259, 32, 259]
+        >>> tok = RegexTokenizer().train("hello hello hello", vocab_size=261)
+        >>> tok.encode("hello hello"), tok.vocab[260]  # GPT-4's split keeps the space in front
+        ([259, 260], b' hello')
     """
 
     def __init__(self, pattern: str = GPT4_SPLIT_PATTERN) -> None:
