@@ -11,6 +11,7 @@ import sys
 
 BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
+    "bpe": "benchmarks.bench_bpe",
 }
 
 

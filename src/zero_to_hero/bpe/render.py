@@ -73,7 +73,8 @@ def tokens_html(tokenizer: Tokenizer, text: str, allowed_special="none") -> str:
             shown = render_token(piece)
         shown = html.escape(shown).replace("\n", "↵<br>")
         spans.append(
-            f'<span class="z2h-token" style="background:{palette[n % len(palette)]}" '
+            f'<span class="z2h-token" style="background:{palette[n % len(palette)]};color:#111" '
             f'title="{i}">{shown}</span>'
         )
-    return f'<div class="z2h-tokens">{"".join(spans)}</div>'
+    style = "font-family:var(--md-code-font-family,monospace);white-space:pre-wrap;line-height:1.7"
+    return f'<div class="z2h-tokens" style="{style}">{"".join(spans)}</div>'
