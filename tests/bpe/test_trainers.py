@@ -128,3 +128,8 @@ def test_other_bad_training_arguments_are_refused():
     tok.register_special_tokens({"<|end|>": 300})
     with pytest.raises(ValueError, match="ids >= 512"):
         tok.train("hello", 512)
+
+
+def test_the_fast_trainer_refuses_more_merges_than_its_pair_encoding_holds():
+    with pytest.raises(ValueError, match="merges are supported"):
+        train_fast(["ab"], 1 << 24)

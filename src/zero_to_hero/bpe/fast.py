@@ -10,8 +10,9 @@ Three ideas, each removing a factor from the straightforward trainer's cost:
    is a linked list of tokens, and every pair knows the positions where it occurs, so a merge
    touches only its own occurrences.
 3. **Find the best pair with a priority queue.** A heap holds `(-count, first position, pair)`.
-   Entries are never updated in place: a changed pair gets a fresh entry and outdated ones are
-   skipped when they surface ("lazy deletion").
+   Entries are never updated in place ("lazy deletion"): a pair that gains occurrences gets a
+   fresh entry; an entry whose count is too high (the pair lost occurrences since) is pushed
+   back with the current count when it surfaces, or dropped if the pair is gone.
 
 The tie rule is the straightforward trainer's: among the most frequent pairs, the one that
 occurs first in the text. Lay the distinct words end to end in order of first appearance and
@@ -57,6 +58,8 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
     Returns:
         The merged pairs in order. Fewer than `num_merges` if the text runs out of pairs.
     """
+    if 256 + num_merges >= _SHIFT:
+        raise ValueError(f"at most {_SHIFT - 257:,} merges are supported, got {num_merges:,}")
     words = Counter(chunks)  # distinct chunks, in order of first appearance, with counts
     encoded = [word.encode("utf-8") for word in words]
     text = b"".join(encoded)  # the distinct words end to end: position = byte number
