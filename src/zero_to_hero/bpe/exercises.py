@@ -1,4 +1,4 @@
-"""Solutions to the exercises at the end of the BPE chapter (see the page "A fast trainer").
+"""Solutions to the exercises of the BPE chapter (the page "BPE exercises").
 
 Example:
     >>> tied_merges(["cdab", "abcd"], 3)
