@@ -49,12 +49,6 @@ ANCHORS: dict[str, Anchor] = {
         "minbpe BasicTokenizer trained on taylorswift.txt at vocab 512 (train.py)",
         "tokens when it encodes the same text",
     ),
-    "bpe.minbpe.regex512_train_cpu_s": Anchor(
-        10.1,
-        "minbpe RegexTokenizer (GPT-4 split), taylorswift.txt at vocab 512, measured on the "
-        "project's 2-core machine",
-        "CPU seconds, low load; minbpe's README: about 25 s for train.py on an M1",
-    ),
 }
 
 
