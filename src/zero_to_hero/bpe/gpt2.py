@@ -83,6 +83,8 @@ def load_gpt2(
     Raises:
         ValueError: the files are malformed or disagree with each other.
     """
+    if (encoder_json is None) != (vocab_bpe is None):
+        raise ValueError("give both encoder_json and vocab_bpe, or neither (for GPT-2's own)")
     if encoder_json is None or vocab_bpe is None:
         encoder_json, vocab_bpe = find_gpt2_files()
     chars = bytes_to_unicode()

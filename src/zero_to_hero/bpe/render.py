@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from zero_to_hero.bpe.tokenizer import Tokenizer
+from zero_to_hero.bpe.tokenizer import AllowedSpecial, Tokenizer
 
 __all__ = ["render_token", "vocab_dump", "tokens_html"]
 
@@ -60,7 +60,7 @@ def vocab_dump(tokenizer: Tokenizer) -> str:
     return "\n".join(lines)
 
 
-def tokens_html(tokenizer: Tokenizer, text: str, allowed_special="none") -> str:
+def tokens_html(tokenizer: Tokenizer, text: str, allowed_special: AllowedSpecial = "none") -> str:
     """`text` as HTML, each token on a coloured background (cycling through five colours),
     with its id in the tooltip. Tokens that hold part of a character show as `\\xNN`."""
     palette = ("#fde68a", "#a7f3d0", "#bfdbfe", "#fbcfe8", "#ddd6fe")
