@@ -12,6 +12,7 @@ import sys
 BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
     "cuda": "benchmarks.bench_cuda",  # GPU only: elsewhere it says so and writes nothing
+    "bpe": "benchmarks.bench_bpe",
 }
 
 

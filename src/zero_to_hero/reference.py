@@ -72,6 +72,12 @@ ANCHORS: dict[str, Anchor] = {
     # Godoy et al., IPDPSW 2023 (data: williamfgc/simple-gemm): a doc-style Numba kernel
     # (x mapped to rows, float64 accumulator) against cuBLAS on an A100, fp32, 16384²
     "cuda.godoy.numba_naive_pct": Anchor(1.7, _GODOY, "Python/Numba naive kernel, % of cuBLAS"),
+    # BPE: minbpe (karpathy/minbpe), its test text tests/taylorswift.txt
+    "bpe.taylorswift.basic512_tokens": Anchor(
+        78746,
+        "minbpe BasicTokenizer trained on taylorswift.txt at vocab 512 (train.py)",
+        "tokens when it encodes the same text",
+    ),
 }
 
 

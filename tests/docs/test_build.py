@@ -91,6 +91,25 @@ def test_api_reference_documents_the_public_api(built_site):
         assert f'id="zero_to_hero.micrograd.{name}"' in html, f"{name} is not documented"
 
 
+def test_bpe_api_reference_documents_the_public_api(built_site):
+    site, _ = built_site
+    html = (site / "api" / "bpe" / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "tokenizer.BasicTokenizer",
+        "tokenizer.RegexTokenizer",
+        "tokenizer.Tokenizer.encode",
+        "tokenizer.Tokenizer.decode",
+        "tokenizer.Tokenizer.train",
+        "tokenizer.Tokenizer.register_special_tokens",
+        "basics.train_straightforward",
+        "fast.train_fast",
+        "gpt2.load_gpt2",
+        "storage.load",
+        "render.vocab_dump",
+    ):
+        assert f'id="zero_to_hero.bpe.{name}"' in html, f"{name} is not documented"
+
+
 def test_home_page_links_every_ready_chapter(built_site):
     site, _ = built_site
     html = (site / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,500 @@
+"""Byte-level BPE tokenizers: `BasicTokenizer` (raw bytes) and `RegexTokenizer` (split first).
+
+A tokenizer is a list of merges plus a few choices:
+
+* `merges`: `(a, b) -> new id`, in the order they were learned; merge `k` makes id `256 + k`.
+* `byte_ids`: the id of each of the 256 single-byte tokens. A trained tokenizer uses id `b` for
+  byte `b`; GPT-2 numbers its bytes in another order, and loading it keeps that order.
+* `pattern`: the split pattern (`RegexTokenizer` only). Merges never cross its pieces.
+* `special_tokens`: strings such as `<|endoftext|>` that map to one id of their own and are never
+  produced by merges.
+
+Example:
+    >>> tok = BasicTokenizer().train("aaabdaaabac", vocab_size=256 + 3)
+    >>> tok.encode("aaabdaaabac")
+    [258, 100, 258, 97, 99]
+    >>> tok.decode([258, 100])
+    'aaabd'
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import regex
+
+from zero_to_hero.bpe.basics import Pair, train_straightforward
+from zero_to_hero.bpe.fast import train_fast
+
+__all__ = [
+    "GPT2_SPLIT_PATTERN",
+    "GPT4_SPLIT_PATTERN",
+    "TrainingStoppedEarly",
+    "Tokenizer",
+    "BasicTokenizer",
+    "RegexTokenizer",
+]
+
+# --8<-- [start:patterns]
+#: GPT-2's split: contractions, runs of letters, of digits, of other symbols (each may take one
+#: leading space), then whitespace (a run of spaces leaves its last one to the next word).
+GPT2_SPLIT_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+#: GPT-4's split (cl100k): case-insensitive contractions, numbers of at most three digits,
+#: newlines kept apart from other whitespace, and no space-before-word exception for letters.
+GPT4_SPLIT_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|"""
+    r"""\s*[\r\n]|\s+(?!\S)|\s+"""
+)
+# --8<-- [end:patterns]
+
+AllowedSpecial = Literal["all", "none", "raise"] | set[str] | frozenset[str]
+
+_IDENTITY = tuple(range(256))
+_CACHE_LIMIT = 1 << 16  # chunks remembered by a RegexTokenizer's encoder
+_LONG_CHUNK = 64  # from this length on, encode a chunk with the heap (n log n) algorithm
+
+
+class TrainingStoppedEarly(UserWarning):
+    """Training ran out of pairs to merge before reaching the requested vocabulary size."""
+
+
+class Tokenizer:
+    """What both tokenizers share: the merges, the vocabulary, encoding and decoding.
+
+    Use `BasicTokenizer` or `RegexTokenizer`; this class is their common base.
+    """
+
+    pattern: str = ""
+
+    def __init__(self) -> None:
+        self.merges: dict[Pair, int] = {}
+        self.byte_ids: tuple[int, ...] = _IDENTITY
+        self.special_tokens: dict[str, int] = {}
+        self._rebuild()
+
+    # ----------------------------------------------------------------------------- state
+    def _rebuild(self) -> None:
+        """Derive the vocabulary and the decode table from merges, byte ids and specials."""
+        vocab: dict[int, bytes] = {i: bytes([b]) for b, i in enumerate(self.byte_ids)}
+        for (a, b), new in self.merges.items():
+            vocab[new] = vocab[a] + vocab[b]
+        self.vocab = vocab
+        self._decode_table = {**vocab}
+        self._decode_table.update({i: s.encode("utf-8") for s, i in self.special_tokens.items()})
+        self._special_pattern: regex.Pattern | None = None
+        self._cache: dict[str, list[int]] = {}
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of tokens: 256 bytes, one per merge, one per special token."""
+        return len(self.vocab) + len(self.special_tokens)
+
+    def _set_state(
+        self,
+        merges: Sequence[Pair],
+        byte_ids: Sequence[int] = _IDENTITY,
+        special_tokens: dict[str, int] | None = None,
+    ) -> None:
+        """Replace the whole state, checking that it is consistent (used by loaders)."""
+        byte_ids = _IDENTITY if tuple(byte_ids) == _IDENTITY else tuple(byte_ids)
+        if sorted(byte_ids) != list(range(256)):
+            raise ValueError("byte_ids must list each of the ids 0..255 exactly once")
+        table: dict[Pair, int] = {}
+        for k, (a, b) in enumerate(merges):
+            new = 256 + k
+            if not (0 <= a < new and 0 <= b < new):
+                raise ValueError(
+                    f"merge {k} joins ({a}, {b}), but only the ids 0..{new - 1} exist before it"
+                )
+            if (a, b) in table:
+                raise ValueError(f"merge {k} repeats the pair ({a}, {b}) of merge {table[a, b]}")
+            table[a, b] = new
+        self.merges, self.byte_ids, self.special_tokens = table, byte_ids, {}
+        self._rebuild()
+        if special_tokens:
+            self.register_special_tokens(special_tokens)
+
+    # -------------------------------------------------------------------------- training
+    def _chunks(self, text: str) -> list[str]:
+        """The pieces of `text` that merges never cross."""
+        raise NotImplementedError
+
+    def train(
+        self,
+        text: str,
+        vocab_size: int,
+        *,
+        trainer: Literal["fast", "straightforward"] = "fast",
+        progress: bool = False,
+    ) -> Tokenizer:
+        """Learn `vocab_size - 256` merges from `text`, replacing any earlier merges.
+
+        Both trainers give identical merges; ties go to the pair that occurs first in the text.
+        If the text runs out of pairs first, training stops there with a
+        `TrainingStoppedEarly` warning. Registered special tokens are kept (their ids must lie
+        above the new vocabulary) and are never learned from the text.
+
+        Args:
+            text: The training text.
+            vocab_size: 256 byte tokens plus the number of merges wanted.
+            trainer: `"fast"` (default) or `"straightforward"` (recounts every pair per merge).
+            progress: Show a progress bar (straightforward trainer only; the fast one is quick).
+
+        Returns:
+            The tokenizer itself, so `tok = RegexTokenizer().train(text, 512)` works.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"train() needs the text as a str, got {type(text).__name__}")
+        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
+            raise TypeError(f"vocab_size must be an int, got {vocab_size!r}")
+        if vocab_size < 256:
+            raise ValueError(
+                f"vocab_size must be at least 256 (one token per byte value), got {vocab_size}"
+            )
+        clash = {s: i for s, i in self.special_tokens.items() if i < vocab_size}
+        if clash:
+            raise ValueError(
+                f"special tokens {clash} have ids below vocab_size={vocab_size}, where merged "
+                f"tokens will go: register special tokens with ids >= {vocab_size}"
+            )
+        num_merges = vocab_size - 256
+        chunks = self._chunks(text)
+        if trainer == "fast":
+            pairs = train_fast(chunks, num_merges)
+        elif trainer == "straightforward":
+            pairs = train_straightforward(chunks, num_merges, progress=progress)
+        else:
+            raise ValueError(f"trainer must be 'fast' or 'straightforward', got {trainer!r}")
+        if len(pairs) < num_merges:
+            warnings.warn(
+                f"training stopped after {len(pairs)} of {num_merges} merges: no two adjacent "
+                f"tokens are left to merge in this text, so the vocabulary has "
+                f"{256 + len(pairs)} tokens, not {vocab_size}",
+                TrainingStoppedEarly,
+                stacklevel=2,
+            )
+        specials = self.special_tokens
+        self._set_state(pairs, _IDENTITY, specials)
+        return self
+
+    # -------------------------------------------------------------------------- specials
+    def register_special_tokens(self, special_tokens: dict[str, int]) -> None:
+        """Add special tokens: each string encodes to its own id (when allowed, see `encode`).
+
+        Ids must not be used by an ordinary token (ids `0 .. 255 + len(merges)`) or by another
+        special token. Any non-empty string works, spaces and newlines included.
+        """
+        if not isinstance(special_tokens, dict):
+            raise TypeError(
+                f"special_tokens must be a dict of str -> int, got {type(special_tokens).__name__}"
+            )
+        taken = {i: s for s, i in self.special_tokens.items()}
+        added = dict(self.special_tokens)
+        for token, i in special_tokens.items():
+            if not isinstance(token, str) or not token:
+                raise ValueError(f"a special token must be a non-empty str, got {token!r}")
+            try:
+                token.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"special token {token!r} is not valid Unicode text") from None
+            if isinstance(i, bool) or not isinstance(i, int) or i < 0:
+                raise ValueError(f"special token {token!r} needs a non-negative int id, got {i!r}")
+            if i in self.vocab:
+                raise ValueError(
+                    f"special token {token!r} cannot have id {i}: ids 0..{len(self.vocab) - 1} "
+                    f"belong to ordinary tokens (use {len(self.vocab)} or above)"
+                )
+            if token in added and added[token] != i:
+                raise ValueError(f"special token {token!r} already has id {added[token]}")
+            if taken.get(i, token) != token:
+                raise ValueError(f"id {i} is already the special token {taken[i]!r}")
+            added[token], taken[i] = i, token
+        self.special_tokens = added
+        self._rebuild()
+
+    # -------------------------------------------------------------------------- encoding
+    def _encode_chunk(self, text: str) -> list[int]:
+        """Encode one piece of text with the merges, lowest merge first."""
+        data = text.encode("utf-8")
+        ids = list(data) if self.byte_ids is _IDENTITY else [self.byte_ids[b] for b in data]
+        if len(ids) >= _LONG_CHUNK:
+            return _apply_merges_heap(ids, self.merges)
+        return _apply_merges(ids, self.merges)
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Encode `text`, treating special-token strings as ordinary text."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode() needs a str, got {type(text).__name__}")
+        out: list[int] = []
+        for chunk in self._chunks(text):
+            out.extend(self._encode_chunk(chunk))
+        return out
+
+    # --8<-- [start:encode]
+    def encode(self, text: str, allowed_special: AllowedSpecial = "raise") -> list[int]:
+        """Encode `text` into token ids.
+
+        Args:
+            text: Any string.
+            allowed_special: What to do with registered special-token strings in the text
+                (the same choices as tiktoken's): `"raise"` (default) raises `ValueError` if
+                one occurs, so text from users can never smuggle in an `<|endoftext|>`;
+                `"all"` encodes each as its id; `"none"` encodes them as ordinary text; a set
+                of special tokens encodes those as ids and raises for the others.
+
+        Raises:
+            ValueError: a special token that is not allowed occurs in the text, or
+                `allowed_special` names an unknown special token.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"encode() needs a str, got {type(text).__name__}")
+        if allowed_special == "none" or not self.special_tokens:
+            return self.encode_ordinary(text)
+        if allowed_special == "all":
+            allowed = set(self.special_tokens)
+        elif allowed_special == "raise":
+            allowed = set()
+        elif isinstance(allowed_special, (set, frozenset)):
+            unknown = sorted(allowed_special - set(self.special_tokens))
+            if unknown:
+                raise ValueError(
+                    f"allowed_special names tokens that are not registered: {unknown}; "
+                    f"registered: {sorted(self.special_tokens)}"
+                )
+            allowed = set(allowed_special)
+        else:
+            raise ValueError(
+                "allowed_special must be 'all', 'none', 'raise' or a set of special tokens, "
+                f"got {allowed_special!r}"
+            )
+        ids: list[int] = []
+        for part in _split_keeping(text, allowed):
+            if part in allowed:
+                ids.append(self.special_tokens[part])
+                continue
+            self._refuse_specials(part, allowed)
+            ids.extend(self.encode_ordinary(part))
+        return ids
+
+    # --8<-- [end:encode]
+
+    def _refuse_specials(self, text: str, allowed: set[str]) -> None:
+        if self._special_pattern is None:
+            self._special_pattern = _alternation(self.special_tokens)
+        for found in self._special_pattern.finditer(text):
+            token = found.group()
+            if token not in allowed:
+                raise ValueError(
+                    f"the text contains the special token {token!r} (id "
+                    f"{self.special_tokens[token]}). Pass allowed_special='all' or "
+                    f"{{{token!r}}} to encode it as that id, or allowed_special='none' to "
+                    "encode it as ordinary text."
+                )
+
+    # -------------------------------------------------------------------------- decoding
+    def decode_bytes(self, ids: Iterable[int]) -> bytes:
+        """The bytes the ids stand for, concatenated (lossless, unlike `decode`)."""
+        table = self._decode_table
+        ids = ids if isinstance(ids, (list, tuple)) else list(ids)
+        try:
+            return b"".join([table[i] for i in ids])
+        except (KeyError, TypeError):
+            for i in ids:
+                if isinstance(i, bool) or not isinstance(i, int):
+                    raise TypeError(f"token ids must be ints, got {i!r}") from None
+                if i not in table:
+                    specials = sorted(self.special_tokens.values())
+                    also = f" and the special ids {specials}" if specials else ""
+                    raise ValueError(
+                        f"unknown token id {i}: this tokenizer has the ids "
+                        f"0..{len(self.vocab) - 1}{also}"
+                    ) from None
+            raise
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """The text the ids stand for.
+
+        A token can end in the middle of a character (a byte sequence that is not valid UTF-8
+        on its own); such bytes become U+FFFD, the replacement character, instead of an error.
+        `decode(encode(s)) == s` holds for every string `s`.
+        """
+        return self.decode_bytes(ids).decode("utf-8", errors="replace")
+
+    # ------------------------------------------------------------------------ save, load
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the tokenizer to `path` in the versioned text format of
+        `zero_to_hero.bpe.storage` (atomically: a crash leaves no half-written file)."""
+        from zero_to_hero.bpe.storage import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Tokenizer:
+        """Read a tokenizer written by `save`, checking every line.
+
+        `Tokenizer.load` returns whichever class the file holds; `BasicTokenizer.load` and
+        `RegexTokenizer.load` insist on their own class.
+        """
+        from zero_to_hero.bpe.storage import load
+
+        tokenizer = load(path)
+        if cls is not Tokenizer and not isinstance(tokenizer, cls):
+            raise ValueError(
+                f"{path} holds a {type(tokenizer).__name__}, not a {cls.__name__}: use "
+                f"{type(tokenizer).__name__}.load or Tokenizer.load"
+            )
+        return tokenizer
+
+    def vocab_dump(self) -> str:
+        """A human-readable list of every token; see `zero_to_hero.bpe.render.vocab_dump`."""
+        from zero_to_hero.bpe.render import vocab_dump
+
+        return vocab_dump(self)
+
+    def __repr__(self) -> str:
+        extra = f", pattern={self.pattern[:24]!r}…" if self.pattern else ""
+        return (
+            f"{type(self).__name__}(merges={len(self.merges)}, "
+            f"special_tokens={len(self.special_tokens)}{extra})"
+        )
+
+
+class BasicTokenizer(Tokenizer):
+    """BPE over the raw UTF-8 bytes of the whole text: merges may cross words and spaces.
+
+    Example:
+        >>> tok = BasicTokenizer().train("hello hello hello", vocab_size=261)
+        >>> tok.encode("hello hello"), tok.vocab[260]  # a token that ends in a space
+        ([260, 259], b'hello ')
+    """
+
+    def _chunks(self, text: str) -> list[str]:
+        return [text] if text else []
+
+
+class RegexTokenizer(Tokenizer):
+    """BPE over the pieces of a split pattern: merges never cross from one piece to the next.
+
+    Encoding remembers the ids of up to 65,536 distinct pieces, so common words are merged
+    once, not every time they appear.
+
+    Args:
+        pattern: A `regex` pattern (default: GPT-4's split). Its matches must cover the text:
+            anything between matches would be lost, so such a pattern is refused when it shows.
+
+    Example:
+        >>> tok = RegexTokenizer().train("hello hello hello", vocab_size=261)
+        >>> tok.encode("hello hello"), tok.vocab[260]  # GPT-4's split keeps the space in front
+        ([259, 260], b' hello')
+    """
+
+    def __init__(self, pattern: str = GPT4_SPLIT_PATTERN) -> None:
+        if not isinstance(pattern, str):
+            raise TypeError(f"pattern must be a str, got {type(pattern).__name__}")
+        try:
+            self._compiled = regex.compile(pattern)
+        except regex.error as err:
+            raise ValueError(f"the split pattern does not compile: {err}") from None
+        self.pattern = pattern
+        super().__init__()
+
+    def _chunks(self, text: str) -> list[str]:
+        chunks = self._compiled.findall(text)
+        if sum(map(len, chunks)) != len(text):
+            raise ValueError(
+                "the split pattern skips part of the text (its matches must cover every "
+                "character, or decode(encode(text)) would lose text)"
+            )
+        return chunks
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Encode `text`, treating special-token strings as ordinary text."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode() needs a str, got {type(text).__name__}")
+        cache = self._cache
+        out: list[int] = []
+        for chunk in self._chunks(text):
+            ids = cache.get(chunk)
+            if ids is None:
+                ids = self._encode_chunk(chunk)
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                cache[chunk] = ids
+            out.extend(ids)
+        return out
+
+
+# ------------------------------------------------------------------------------ helpers
+# --8<-- [start:apply-merges]
+def _apply_merges(ids: list[int], merges: dict[Pair, int]) -> list[int]:
+    """Merge the pair with the lowest merge id, everywhere, until no pair is a merge."""
+    ids = list(ids)
+    while len(ids) >= 2:
+        ranks = list(map(merges.get, itertools.pairwise(ids)))  # None: not a merge
+        new = min(filter(None, ranks), default=None)  # merged ids are never 0
+        if new is None:
+            return ids
+        i = ranks.index(new)  # the first occurrence; replace it and any later ones
+        a, b = ids[i], ids[i + 1]
+        while i >= 0:
+            ids[i : i + 2] = (new,)
+            j, i = i + 1, -1
+            while a in ids[j:]:
+                j = ids.index(a, j)
+                if j + 1 < len(ids) and ids[j + 1] == b:
+                    i = j
+                    break
+                j += 1
+    return ids
+
+
+# --8<-- [end:apply-merges]
+
+
+def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
+    """The same result as `_apply_merges` in O(n log n): a linked list and a heap of
+    (merge id, position). A merge only creates pairs holding the new id, which rank after it,
+    so all occurrences of one merge are applied left to right before any later merge."""
+    n = len(ids)
+    if n < 2:
+        return list(ids)
+    tokens = list(ids)
+    nxt = list(range(1, n + 1))
+    nxt[-1] = -1
+    prv = list(range(-1, n - 1))
+    heap = [(merges[p], i, p) for i, p in enumerate(itertools.pairwise(ids)) if p in merges]
+    heapq.heapify(heap)
+    while heap:
+        new, i, pair = heapq.heappop(heap)
+        j = nxt[i]
+        if tokens[i] != pair[0] or j == -1 or tokens[j] != pair[1]:
+            continue  # this occurrence was consumed by an earlier merge
+        tokens[i], tokens[j] = new, -1
+        k = nxt[j]
+        nxt[i] = k
+        if k != -1:
+            prv[k] = i
+            if (new, tokens[k]) in merges:
+                heapq.heappush(heap, (merges[new, tokens[k]], i, (new, tokens[k])))
+        h = prv[i]
+        if h != -1 and (tokens[h], new) in merges:
+            heapq.heappush(heap, (merges[tokens[h], new], h, (tokens[h], new)))
+    return [t for t in tokens if t != -1]
+
+
+def _alternation(tokens: Iterable[str]) -> regex.Pattern:
+    """A pattern matching any of `tokens`, longest first (so `<|a|>b` beats `<|a|>`)."""
+    return regex.compile("|".join(regex.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+
+def _split_keeping(text: str, specials: set[str]) -> list[str]:
+    """`text` cut around every occurrence of the given special tokens, which are kept."""
+    if not specials:
+        return [text]
+    pattern = _alternation(specials)
+    return [part for part in regex.split(f"({pattern.pattern})", text) if part]
