@@ -11,8 +11,8 @@ import sys
 
 BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
-    "cuda": "benchmarks.bench_cuda",  # GPU only: elsewhere it says so and writes nothing
     "bpe": "benchmarks.bench_bpe",
+    "cuda": "benchmarks.bench_cuda",  # GPU only: elsewhere it says so and writes nothing
 }
 
 
