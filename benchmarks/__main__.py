@@ -11,6 +11,7 @@ import sys
 
 BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
+    "torch_basics": "benchmarks.bench_torch_basics",
 }
 
 

@@ -15,7 +15,7 @@ from zero_to_hero.torch_basics.errors import (
     CUDA_DEVICE_MISMATCH,
     ERRORS,
     KnownError,
-    MessageChanged,
+    MessageChangedError,
     model_moved_batch_not,
     model_moved_batch_not_fixed,
 )
@@ -70,21 +70,21 @@ def test_every_entry_has_a_known_category_and_a_one_line_summary():
 def test_verify_reports_a_reworded_message():
     entry = ERRORS["linear-shapes"]
     reworded = KnownError(**{**vars(entry), "message": "an older wording"})
-    with pytest.raises(MessageChanged, match="now says"):
+    with pytest.raises(MessageChangedError, match="now says"):
         reworded.verify()
 
 
 def test_verify_reports_another_exception_type():
     entry = ERRORS["linear-shapes"]
     wrong_type = KnownError(**{**vars(entry), "raises": ValueError})
-    with pytest.raises(MessageChanged, match="expected ValueError"):
+    with pytest.raises(MessageChangedError, match="expected ValueError"):
         wrong_type.verify()
 
 
 def test_verify_reports_a_mistake_that_no_longer_raises():
     entry = ERRORS["linear-shapes"]
     no_error = KnownError(**{**vars(entry), "reproduce": entry.fix})
-    with pytest.raises(MessageChanged, match="no longer raises"):
+    with pytest.raises(MessageChangedError, match="no longer raises"):
         no_error.verify()
 
 

@@ -145,7 +145,7 @@ def test_loader_shuffles_reproducibly_with_its_own_generator():
         torch.rand(3)  # other random draws do not change the order
         orders.append([b[1].tolist() for b in make_loader(X, y, 4, generator=gen)])
     assert orders[0] == orders[1] and len(orders[0]) == 3
-    assert sorted(sum(orders[0], [])) == list(range(10))
+    assert sorted(i for batch in orders[0] for i in batch) == list(range(10))
     with pytest.raises(ValueError, match="10 and 9"):
         make_loader(X, y[:9], 4)
 
@@ -162,7 +162,7 @@ def test_fit_explains_a_bad_batch_before_the_first_step():
     model = MLP(2, [8], 3)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     before = [p.clone() for p in model.parameters()]
-    with pytest.raises(ValueError, match="target-dtype.*int64"):
+    with pytest.raises(ValueError, match=r"target-dtype.*int64"):
         fit(model, (X, y.float()), (X, y), nn.CrossEntropyLoss(), optimizer, 1, 8,
             torch.Generator(), torch.device("cpu"))  # fmt: skip
     sigmoid_model = nn.Sequential(nn.Linear(2, 1), nn.Flatten(0), nn.Sigmoid())

@@ -482,7 +482,7 @@ def _report_index_shape(
             )
         )
         return
-    if targets.shape == index_shape + (1,):
+    if targets.shape == (*index_shape, 1):
         fix = "drop the targets' last axis of size 1: targets = targets.squeeze(-1)"
     elif outputs.dim() >= 3 and targets.shape == outputs.shape[:-1]:
         fix = (

@@ -38,17 +38,18 @@ def _train(args: argparse.Namespace) -> int:
 def _errors(args: argparse.Namespace) -> int:
     import torch
 
-    from zero_to_hero.torch_basics.errors import ERRORS, MessageChanged
+    from zero_to_hero.torch_basics.errors import ERRORS, MessageChangedError
 
     changed = 0
     for key, entry in ERRORS.items():
         try:
             entry.verify()
             print(f"same     {key}")
-        except MessageChanged as err:
+        except MessageChangedError as err:
             changed += 1
             print(f"CHANGED  {err}")
-    print(f"\ntorch {torch.__version__}: {len(ERRORS) - changed} of {len(ERRORS)} messages as documented")
+    same = len(ERRORS) - changed
+    print(f"\ntorch {torch.__version__}: {same} of {len(ERRORS)} messages as documented")
     return 1 if changed else 0
 
 

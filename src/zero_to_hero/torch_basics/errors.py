@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+import torch.nn.functional as F  # noqa: N812 (the PyTorch idiom)
 from torch import nn
 
 from zero_to_hero.torch_basics.checks import (
@@ -36,14 +36,14 @@ from zero_to_hero.torch_basics.checks import (
     check_regression_batch,
 )
 
-__all__ = ["KnownError", "MessageChanged", "ERRORS", "CATEGORIES", "CUDA_DEVICE_MISMATCH"]
+__all__ = ["KnownError", "MessageChangedError", "ERRORS", "CATEGORIES", "CUDA_DEVICE_MISMATCH"]
 
 Batch = tuple[torch.Tensor, torch.Tensor, nn.Module]
 
-#: How torch words a CPU/GPU mix-up on a CUDA machine (this part has read the same since torch
-#: 1.x; the rest of the message names the devices and the operation). Checked by the tests
-#: whenever a GPU is present.
 CUDA_DEVICE_MISMATCH = "Expected all tensors to be on the same device"
+"""How torch begins the message for a CPU/GPU mix-up on a CUDA machine; the rest names the
+devices and the operation, worded differently across versions. Checked by the tests whenever
+a GPU is present."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,7 +599,7 @@ def model_moved_batch_not_fixed(device: str = "meta"):
 # the registry
 
 
-class MessageChanged(AssertionError):
+class MessageChangedError(AssertionError):
     """The installed torch raised something other than the recorded exception and message."""
 
 
@@ -669,7 +669,7 @@ class KnownError:
         """Make the mistake and return the message, checking it is the recorded one.
 
         Raises:
-            MessageChanged: the installed torch raised nothing, another exception type, or
+            MessageChangedError: the installed torch raised nothing, another exception type, or
                 another message. Update `message` in this module after checking the page.
         """
         try:
@@ -677,20 +677,21 @@ class KnownError:
         except self.raises as err:
             actual = str(err)
             if actual != self.message:
-                raise MessageChanged(
+                raise MessageChangedError(
                     f"{self.key}: torch {torch.__version__} now says\n  {actual!r}\n"
                     f"but zero_to_hero.torch_basics.errors records\n  {self.message!r}"
                 ) from err
             return actual
         except Exception as err:
-            raise MessageChanged(
+            raise MessageChangedError(
                 f"{self.key}: expected {self.raises.__name__}, torch {torch.__version__} "
                 f"raised {type(err).__name__}: {err}"
             ) from err
-        raise MessageChanged(f"{self.key}: torch {torch.__version__} no longer raises anything")
+        raise MessageChangedError(
+            f"{self.key}: torch {torch.__version__} no longer raises anything"
+        )
 
 
-#: The page's groups, in order: key → heading.
 CATEGORIES = {
     "dtype": "dtypes",
     "labels": "Labels and loss functions",
@@ -698,9 +699,9 @@ CATEGORIES = {
     "autograd": "Autograd",
     "device": "Devices",
 }
+"""The groups of the "Common errors" page, in order: key → heading."""
 
 _E = KnownError
-#: Every documented error, by key, in page order.
 ERRORS: dict[str, KnownError] = {
     e.key: e
     for e in [
@@ -1007,8 +1008,7 @@ ERRORS: dict[str, KnownError] = {
             "numpy-requires-grad",
             "autograd",
             RuntimeError,
-            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-            "instead.",
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
             ".numpy() on a parameter or on anything computed from one",
             numpy_of_a_parameter,
             numpy_of_a_parameter_fixed,
@@ -1024,3 +1024,4 @@ ERRORS: dict[str, KnownError] = {
         ),
     ]
 }
+"""Every documented error, by key, in the order of the "Common errors" page."""

@@ -33,10 +33,10 @@ __all__ = [
     "fit_line",
 ]
 
-#: Test accuracy the binary example must reach (the tests and the benchmark check it).
 BINARY_GOAL = 0.97
-#: Test accuracy the three-spirals example must reach.
+"""Test accuracy the binary example must reach (the tests and the benchmark check it)."""
 MULTICLASS_GOAL = 0.95
+"""Test accuracy the three-spirals example must reach."""
 
 
 # --8<-- [start:data]
@@ -62,7 +62,9 @@ def spirals(
         order.
     """
     if n_per_class < 1 or n_classes < 2:
-        raise ValueError(f"need n_per_class >= 1 and n_classes >= 2, got {n_per_class}, {n_classes}")
+        raise ValueError(
+            f"need n_per_class >= 1 and n_classes >= 2, got {n_per_class}, {n_classes}"
+        )
     gen = torch.Generator().manual_seed(seed)
     radius = torch.linspace(0.05, 1.0, n_per_class).repeat(n_classes)
     y = torch.arange(n_classes).repeat_interleave(n_per_class)  # int64 by default

@@ -85,7 +85,8 @@ def train_in_two_sittings(epochs_first: int, epochs_second: int, seed: int = 0) 
     train, test = spirals(100, seed=seed), spirals(100, seed=seed + 1000)
     generator = seed_everything(seed)
     model, optimizer = build()
-    first = fit(model, train, test, nn.CrossEntropyLoss(), optimizer, epochs_first, 32, generator, device)  # fmt: skip
+    loss_fn = nn.CrossEntropyLoss()
+    first = fit(model, train, test, loss_fn, optimizer, epochs_first, 32, generator, device)
     saved = {  # what a checkpoint file would hold (torch.save(saved, path))
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
@@ -97,7 +98,7 @@ def train_in_two_sittings(epochs_first: int, epochs_second: int, seed: int = 0) 
     optimizer.load_state_dict(saved["optimizer"])
     generator = torch.Generator()
     generator.set_state(saved["generator"])
-    second = fit(model, train, test, nn.CrossEntropyLoss(), optimizer, epochs_second, 32, generator, device)  # fmt: skip
+    second = fit(model, train, test, loss_fn, optimizer, epochs_second, 32, generator, device)
     second = [replace(r, epoch=r.epoch + epochs_first) for r in second]  # number on from first
     return Trained(model, first + second, train, test)
 
@@ -105,8 +106,8 @@ def train_in_two_sittings(epochs_first: int, epochs_second: int, seed: int = 0) 
 # --8<-- [end:resume]
 
 
-#: The parameter budget of the "beat this" exercise.
 SMALL_MODEL_MAX_PARAMETERS = 500
+"""The parameter budget of the "beat this" exercise."""
 
 
 # --8<-- [start:small]

@@ -76,9 +76,7 @@ class MLP(nn.Module):
     with int64 targets of shape `[N]`.
     """
 
-    def __init__(
-        self, n_in: int, hidden: Sequence[int], n_out: int, dropout: float = 0.0
-    ) -> None:
+    def __init__(self, n_in: int, hidden: Sequence[int], n_out: int, dropout: float = 0.0) -> None:
         super().__init__()  # registers the module machinery before any layer is assigned
         layers: list[nn.Module] = []
         for width in hidden:
@@ -159,9 +157,7 @@ def train_epoch(
 
 
 @torch.no_grad()  # no graph: evaluation never calls backward, so save the memory and time
-def evaluate(
-    model: nn.Module, X: torch.Tensor, y: torch.Tensor, device: torch.device
-) -> float:
+def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, device: torch.device) -> float:
     """Accuracy of `model` on `(X, y)`, in evaluation mode (dropout off)."""
     was_training = model.training
     model.eval()
