@@ -147,6 +147,14 @@ def test_one_based_labels_get_a_hint():
     assert diagnosis.codes == ["target-range"] and "1-based" in str(diagnosis)
 
 
+def test_the_advice_names_where_float32_sigmoid_rounds_to_one():
+    assert "above about 17" in str(
+        check_classification_batch(torch.sigmoid(logits_with_grad(2)), torch.zeros(2), nn.BCELoss())
+    )
+    assert torch.sigmoid(torch.tensor(16.0)).item() < 1.0
+    assert torch.sigmoid(torch.tensor(17.0)).item() == 1.0
+
+
 def test_sigmoid_then_bce_is_advice_only():
     probabilities = torch.sigmoid(logits_with_grad(N))
     diagnosis = check_classification_batch(

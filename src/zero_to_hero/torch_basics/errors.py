@@ -701,10 +701,10 @@ CATEGORIES = {
 }
 """The groups of the "Common errors" page, in order: key → heading."""
 
-_E = KnownError
-ERRORS: dict[str, KnownError] = {
-    e.key: e
-    for e in [
+
+def _registry() -> dict[str, KnownError]:
+    _E = KnownError
+    entries = [
         _E(
             "float64-input",
             "dtype",
@@ -1023,5 +1023,8 @@ ERRORS: dict[str, KnownError] = {
             model_moved_batch_not_fixed,
         ),
     ]
-}
+    return {e.key: e for e in entries}
+
+
+ERRORS: dict[str, KnownError] = _registry()
 """Every documented error, by key, in the order of the "Common errors" page."""
