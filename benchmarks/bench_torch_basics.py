@@ -1,13 +1,14 @@
-"""PyTorch basics: what minibatching and float64 cost on small in-memory data, and how reliably
-the worked examples reach their stated accuracy.
+"""PyTorch basics: what minibatching and float64 cost, and how reliably the worked examples
+reach their stated accuracy.
 
 1. One epoch of the three-spirals example (300 points, minibatches of 32, forward, backward and
    Adam step per batch), with the minibatches made three ways, interleaved epoch by epoch:
    a `DataLoader` over a `TensorDataset` (what `fit` uses: one `__getitem__` per example,
    then a collate that stacks them), a `DataLoader` whose sampler yields whole batches of
-   indices (one indexing operation per batch), and plain slicing of a `randperm`; and the
-   first way again with the model and the data in float64.
-2. Both worked examples trained from ten seeds each: test accuracy (min, median, max)
+   indices (one indexing operation per batch), and plain slicing of a `randperm`.
+2. float32 against float64, interleaved: the same epoch (first way), and a 1024 × 1024 matrix
+   product, where the arithmetic rather than Python's overhead sets the time.
+3. Both worked examples trained from ten seeds each: test accuracy (min, median, max)
    against the goal the tests check with seed 0.
 
     python -m benchmarks torch_basics [--rounds N] [--seeds N]
@@ -25,6 +26,7 @@ from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorData
 from tqdm import tqdm
 
 from benchmarks.common import Metric, median, start, write_results
+from zero_to_hero.pages import markdown_table
 from zero_to_hero.torch_basics.examples import (
     BINARY_GOAL,
     MULTICLASS_GOAL,
@@ -55,13 +57,12 @@ def sliced(X, y, gen):
         yield X[idx], y[idx]
 
 
-FLOAT64_ROW = "DataLoader one example at a time, model and data in float64"
-METHODS = {  # row label → (how minibatches are made, dtype of the model and the data)
-    "DataLoader, one example at a time (as in fit)": (per_example_loader, torch.float32),
-    "DataLoader, whole batches of indices": (per_batch_loader, torch.float32),
-    "randperm and slicing, no DataLoader": (sliced, torch.float32),
-    FLOAT64_ROW: (per_example_loader, torch.float64),
+METHODS = {
+    "DataLoader, one example at a time (as in fit)": per_example_loader,
+    "DataLoader, whole batches of indices": per_batch_loader,
+    "randperm and slicing, no DataLoader": sliced,
 }
+MATMUL = 1024
 
 
 def epoch_fn(make_batches, dtype):
@@ -81,6 +82,26 @@ def epoch_fn(make_batches, dtype):
             optimizer.step()
 
     return epoch
+
+
+def matmul_fn(dtype):
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(MATMUL, MATMUL, generator=gen, dtype=dtype)
+    b = torch.randn(MATMUL, MATMUL, generator=gen, dtype=dtype)
+    return lambda: a @ b
+
+
+def interleaved_ms(fns: dict, rounds: int) -> dict[str, float]:
+    """Median milliseconds per call of each function, calling them in turn, `rounds` times."""
+    for fn in fns.values():  # warm-up: first-call allocations, lazy imports
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in tqdm(range(rounds), desc="timing", leave=False):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: 1000 * median(t) for name, t in times.items()}
 
 
 def seeds_row(name, train, goal, seeds):
@@ -103,24 +124,39 @@ def seeds_row(name, train, goal, seeds):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=30, help="interleaved epochs per method")
+    parser.add_argument("--rounds", type=int, default=30, help="interleaved calls of each timing")
     parser.add_argument("--seeds", type=int, default=10, help="seeds per worked example")
     args = parser.parse_args(argv)
     load = start()
 
-    epochs = {name: epoch_fn(make, dtype) for name, (make, dtype) in METHODS.items()}
-    for epoch in epochs.values():  # warm-up: first-call allocations, lazy imports
-        epoch()
-    times: dict[str, list[float]] = {name: [] for name in epochs}
-    for _ in tqdm(range(args.rounds), desc="epochs", leave=False):
-        for name, epoch in epochs.items():
-            t0 = time.perf_counter()
-            epoch()
-            times[name].append(time.perf_counter() - t0)
-    ms = {name: 1000 * median(t) for name, t in times.items()}
+    fns = {name: epoch_fn(make, torch.float32) for name, make in METHODS.items()}
+    fns["epoch, float64"] = epoch_fn(per_example_loader, torch.float64)
+    fns["matmul, float32"] = matmul_fn(torch.float32)
+    fns["matmul, float64"] = matmul_fn(torch.float64)
+    ms = interleaved_ms(fns, args.rounds)
     baseline = ms[next(iter(METHODS))]
     headers = ["minibatches made by", "one epoch, median", "speed vs the first row"]
     rows = [[name, f"{ms[name]:.1f} ms", f"{baseline / ms[name]:.1f}×"] for name in METHODS]
+    epoch_ratio = ms["epoch, float64"] / baseline
+    matmul_ratio = ms["matmul, float64"] / ms["matmul, float32"]
+    dtype_table = {
+        "title": "float32 against float64, same run",
+        "headers": ["work", "float32", "float64", "float64 / float32"],
+        "rows": [
+            [
+                "one spirals epoch (DataLoader per example)",
+                f"{baseline:.1f} ms",
+                f"{ms['epoch, float64']:.1f} ms",
+                f"{epoch_ratio:.2f}×",
+            ],
+            [
+                f"{MATMUL} × {MATMUL} matrix product",
+                f"{ms['matmul, float32']:.1f} ms",
+                f"{ms['matmul, float64']:.1f} ms",
+                f"{matmul_ratio:.2f}×",
+            ],
+        ],
+    }
 
     binary_row, binary_acc = seeds_row("two moons (binary)", train_binary, BINARY_GOAL, args.seeds)
     multi_row, multi_acc = seeds_row(
@@ -154,12 +190,20 @@ def main(argv: list[str] | None = None) -> None:
             min(multi_acc) >= MULTICLASS_GOAL,
         ),
         Metric(
-            "float64_slowdown",
+            "float64_epoch_ratio",
             "one spirals epoch in float64, time relative to float32",
-            round(ms[FLOAT64_ROW] / baseline, 2),
+            round(epoch_ratio, 2),
             "×",
             1.0,
             "the same epoch in float32, same run",
+        ),
+        Metric(
+            "float64_matmul_ratio",
+            f"{MATMUL} × {MATMUL} matrix product in float64, time relative to float32",
+            round(matmul_ratio, 2),
+            "×",
+            1.0,
+            "the same product in float32, same run",
         ),
         Metric(
             "slicing_speedup",
@@ -178,14 +222,14 @@ def main(argv: list[str] | None = None) -> None:
         metrics,
         title="One epoch of the spirals example (300 points, batches of 32), CPU, 1 thread",
         accuracy_table=accuracy_table,
+        dtype_table=dtype_table,
         rounds=args.rounds,
-        epoch_ms={k: round(v, 2) for k, v in ms.items()},
+        median_ms={k: round(v, 2) for k, v in ms.items()},
         accuracies={"binary": binary_acc, "multiclass": multi_acc},
     )
-    print()
-    from zero_to_hero.pages import markdown_table
-
-    print(markdown_table(accuracy_table["headers"], accuracy_table["rows"]))
+    for table in (dtype_table, accuracy_table):
+        print(f"\n{table['title']}\n")
+        print(markdown_table(table["headers"], table["rows"]))
 
 
 if __name__ == "__main__":
