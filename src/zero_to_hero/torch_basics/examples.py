@@ -47,7 +47,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[torch.Te
         `X` float32 `[n, 2]` and `y` float32 `[n]` with values 0.0 and 1.0.
     """
     X, y = make_moons(n, noise=noise, seed=seed)  # Python floats, labels -1/+1
-    X = torch.tensor(X, dtype=torch.float32)  # say float32: numpy would have made float64
+    X = torch.tensor(X, dtype=torch.float32)  # state the dtype where data enters torch
     y = (torch.tensor(y, dtype=torch.float32) + 1) / 2  # -1/+1 → 0/1, as BCE wants
     return X, y
 
