@@ -14,7 +14,7 @@ Each problem has a severity:
   squashed twice, labels -1/+1 given to a loss that wants 0/1, a single output column);
 * `"advice"`: it works, but there is a better way (sigmoid followed by `BCELoss`).
 
-The test suite checks the first promise over thousands of generated batches: the helper reports
+The test suite checks the first promise on generated batches of every dtype and shape: it reports
 an error exactly when torch raises.
 """
 

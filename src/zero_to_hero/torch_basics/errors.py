@@ -633,25 +633,22 @@ class KnownError:
         """True for loss mistakes, whose functions return a batch."""
         return bool(self.diagnosis)
 
-    def trigger(self) -> Any:
-        """Run the reproduction; for a batch, compute the loss on it. Warnings become errors."""
+    def _run(self, fn: Callable[[], Any]) -> Any:
         with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            result = self.reproduce()
+            warnings.simplefilter("error")  # a warning is an error here, as in the tests
+            result = fn()
             if self.is_batch:
                 outputs, targets, loss_fn = result
                 return loss_fn(outputs, targets)
             return result
 
+    def trigger(self) -> Any:
+        """Run the reproduction; for a batch, compute the loss on it. Warnings become errors."""
+        return self._run(self.reproduce)
+
     def run_fix(self) -> Any:
         """Run the fixed version (for a batch: compute the loss); warnings become errors."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            result = self.fix()
-            if self.is_batch:
-                outputs, targets, loss_fn = result
-                return loss_fn(outputs, targets)
-            return result
+        return self._run(self.fix)
 
     def diagnose(self, fixed: bool = False) -> Diagnosis:
         """The batch checker's verdict on the reproduction's batch (or on the fixed one)."""
