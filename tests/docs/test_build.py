@@ -212,3 +212,27 @@ def test_cuda_pages_say_plainly_when_no_gpu_run_is_recorded(built_site):
     html = (site / "cuda" / "performance" / "index.html").read_text(encoding="utf-8")
     recorded = gpu_results() is not None
     assert ("No GPU measurement has been recorded yet" in html) != recorded
+
+
+def test_api_reference_documents_torch_basics(built_site):
+    site, _ = built_site
+    html = (site / "api" / "torch_basics" / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "checks.check_classification_batch",
+        "checks.check_regression_batch",
+        "checks.Diagnosis",
+        "checks.Problem",
+        "errors.KnownError",
+        "errors.KnownError.verify",
+        "errors.ERRORS",
+        "training.pick_device",
+        "training.seed_everything",
+        "training.MLP",
+        "training.fit",
+        "training.train_epoch",
+        "examples.train_binary",
+        "examples.train_multiclass",
+        "losses.two_class_scores",
+        "bridge.mlp_to_torch",
+    ):
+        assert f'id="zero_to_hero.torch_basics.{name}"' in html, f"{name} is not documented"
