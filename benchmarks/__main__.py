@@ -11,6 +11,7 @@ import sys
 
 BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
+    "makemore": "benchmarks.bench_makemore",
 }
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "History",
     "train",
     "evaluate",
+    "lr_sweep",
     "split_losses",
 ]
 
@@ -225,6 +226,31 @@ def evaluate(model: Module, X: torch.Tensor, Y: torch.Tensor) -> float:
 
 
 # --8<-- [end:evaluate]
+
+
+# --8<-- [start:lr-sweep]
+def lr_sweep(
+    model: Module,
+    X: torch.Tensor,
+    Y: torch.Tensor,
+    exponents: Sequence[float],
+    *,
+    batch_size: int = 32,
+    generator: torch.Generator | None = None,
+) -> list[float]:
+    """Train one minibatch step at each learning rate `10**e` for `e` in `exponents` (in
+    order, on the same model), and return the loss of each step.
+
+    While the rate is too small the loss barely moves; once it is too large the loss becomes
+    unstable and climbs. A good rate sits a little before the bottom of the curve.
+    """
+    history = History()
+    for e in exponents:
+        train(model, X, Y, 1, batch_size=batch_size, lr=10**e, generator=generator, history=history)
+    return history.losses
+
+
+# --8<-- [end:lr-sweep]
 
 
 def split_losses(
