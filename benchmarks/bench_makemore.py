@@ -33,8 +33,11 @@ from zero_to_hero.makemore.bigram import (
     train_neural_bigram,
 )
 from zero_to_hero.makemore.dataset import build_windows, make_splits
+from zero_to_hero.makemore.deep import DeepMLP, calibrate_batchnorm
+from zero_to_hero.makemore.plots import loss_curve
 from zero_to_hero.makemore.recipes import INIT_FIXES, LECTURE_SEED, RECIPES, run_recipe
-from zero_to_hero.makemore.train import split_losses
+from zero_to_hero.makemore.sampling import sample_names
+from zero_to_hero.makemore.train import evaluate, split_losses
 from zero_to_hero.reference import anchor
 
 SPLITS = ("train", "val", "test")
@@ -72,6 +75,7 @@ def bigrams(names, splits1, quick):
     nll_smoothed = BigramCounts(N_all, 1.0).nll(X_all, Y_all)
     counts = BigramCounts.fit(splits1.train.words, vocab, smoothing=1.0)
     losses = {s: counts.nll(splits1[s].X, splits1[s].Y) for s in SPLITS}
+    extra["bigram_counts_losses"] = losses
     rows.append(
         row(
             "bigram counts (+1 smoothing)",
@@ -199,6 +203,11 @@ def main(argv: list[str] | None = None) -> None:
             eval_data={"val": (splits.val.X, splits.val.Y)},
         )
         h = run.history
+        print(
+            f"  losses {run.losses} ({h.steps:,} steps, {h.seconds:.1f} s wall, "
+            f"{h.cpu_seconds:.1f} s CPU)",
+            flush=True,
+        )
         ref_train, ref_val = lecture_reference(name)
         if name == "deep":
             ref_train, ref_val = (anchor(f"makemore.deep.{s}_1k").value for s in ("train", "val"))
@@ -214,12 +223,15 @@ def main(argv: list[str] | None = None) -> None:
                 reference,
             )
         )
-        losses = torch.tensor(h.losses)
-        per_1k = (
-            losses[: len(losses) // 1000 * 1000].view(-1, 1000).mean(1)
-            if len(losses) >= 1000
-            else losses[:0]
-        )
+        g = torch.Generator().manual_seed(LECTURE_SEED + 10)
+        samples = sample_names(run.model, splits.vocab, r.block_size, n=12, generator=g)
+        if isinstance(run.model, DeepMLP) and not r.calibrate:
+            # What re-measuring the BatchNorm statistics on the training set would change.
+            calibrate_batchnorm(run.model, splits.train.X)
+            val_calibrated = evaluate(run.model, splits.val.X, splits.val.Y)
+        else:
+            val_calibrated = None
+        curve = loss_curve(h, window=1000)
         runs[name] = {
             "description": r.description,
             "params": run.model.num_parameters(),
@@ -230,8 +242,13 @@ def main(argv: list[str] | None = None) -> None:
             "cpu_s": round(h.cpu_seconds, 2),
             "ms_per_step_cpu": round(1000 * h.cpu_seconds / max(1, h.steps), 4),
             "first_loss": h.losses[0],
-            "train_loss_per_1000_steps": [round(x, 5) for x in per_1k.tolist()],
-            "val_every_10000_steps": [[s, round(v["val"], 5)] for s, v in h.evals],
+            "val_after_calibration": val_calibrated,
+            "samples": samples,
+            "curve": {
+                "window": curve["window"],
+                "train_loss_per_window": [round(x, 5) for x in curve["train_loss_per_window"]],
+                "val": [[step, round(loss, 5)] for step, loss in curve["val"]],
+            },
         }
         if name in INIT_FIXES and ref_train is not None and not args.quick:
             exact = len(str(ref_train)) > 8  # the lecture printed every digit

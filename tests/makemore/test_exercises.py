@@ -16,7 +16,9 @@ from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.exercises import (
     QUICK,
     DirectMLP,
+    batchnorm_scale_invariance,
     best_smoothing,
+    bias_gradient_before_batchnorm,
     bigram_weights_from_counts,
     fold_all_batchnorms,
     initial_loss,
@@ -24,6 +26,7 @@ from zero_to_hero.makemore.exercises import (
     naive_nll,
     ngram_counts,
     ngram_nll,
+    steps_to_forget,
     suggest_lr,
     unigram_entropy,
     vowel_similarity,
@@ -133,6 +136,12 @@ def test_an_all_zero_network_learns_only_the_character_frequencies(names_splits)
     assert abs(loss - unigram_entropy(s.train.Y)) < 0.02  # what the frequencies alone give
 
 
+def test_a_bias_before_batchnorm_gets_no_gradient(names_splits):
+    train_split = names_splits(3).train
+    b1_grad, w1_grad = bias_gradient_before_batchnorm(train_split.X[:32], train_split.Y[:32])
+    assert w1_grad > 0.01 and b1_grad < 1e-6  # zero, up to float32 rounding
+
+
 def test_folded_batchnorms_give_the_same_predictions(names_splits):
     s = names_splits(3)
     model = DeepMLP(DeepMLPConfig(), generator=_g())
@@ -175,3 +184,25 @@ def test_batchnorm_input_gradients_sum_to_zero_and_are_orthogonal_to_xhat(shape,
     dx, _, _ = batchnorm_backward(torch.randn(shape, generator=g, dtype=torch.float64), cache)
     torch.testing.assert_close(dx.sum(0), torch.zeros(shape[1], dtype=torch.float64))
     torch.testing.assert_close((dx * cache.xhat).sum(0), torch.zeros(shape[1], dtype=torch.float64))
+
+
+def test_batchnorm_ignores_the_scale_of_the_weights_before_it():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(32, 10, generator=g, dtype=torch.float64)
+    W = torch.randn(10, 6, generator=g, dtype=torch.float64)
+    for a in (0.1, 3.0, 50.0):
+        out_diff, grad_ratio = batchnorm_scale_invariance(x, W, a, eps=0.0)
+        assert out_diff < 1e-12  # exactly invariant without epsilon
+        assert grad_ratio == pytest.approx(1 / a, rel=1e-9)
+        out_diff, grad_ratio = batchnorm_scale_invariance(x, W, a)  # eps = 1e-5
+        assert out_diff < 1e-3 and grad_ratio == pytest.approx(1 / a, rel=1e-3)
+
+
+@pytest.mark.parametrize("momentum", [0.001, 0.1])
+def test_steps_to_forget_match_a_simulated_running_average(momentum):
+    k = steps_to_forget(momentum)
+    running = torch.tensor(1.0, dtype=torch.float64)  # the initial value's weight
+    for _ in range(k - 1):
+        running = (1 - momentum) * running
+    assert running >= 0.01 > (1 - momentum) * running
+    assert steps_to_forget(0.001) == 4603 and steps_to_forget(0.1) == 44

@@ -29,7 +29,7 @@ def count_bigrams(words: Sequence[str], vocab: CharVocab) -> torch.Tensor:
 
     Row 0 (the boundary `.`) counts how names start and column 0 how they end.
 
-    Example:
+    Examples:
         >>> vocab = CharVocab.from_words(["ab", "b"])
         >>> count_bigrams(["ab", "b"], vocab).tolist()
         [[0, 1, 1], [0, 0, 1], [2, 0, 0]]
@@ -203,7 +203,8 @@ def train_neural_bigram(
 
     Args:
         model: The model to train (in place).
-        x, y: All the examples: contexts `(N, block_size)` and targets `(N,)`.
+        x: All the contexts, `(N, block_size)`.
+        y: All the targets, `(N,)`.
         steps: Gradient-descent steps.
         lr: Learning rate.
         reg: Weight of the `mean(W²)` penalty.

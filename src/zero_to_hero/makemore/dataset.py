@@ -57,7 +57,7 @@ def build_windows(
         `(X, Y)`: contexts of shape `(N, block_size)` and next-character ids of shape `(N,)`,
         both `int64`, with `N = sum(len(word) + 1 for word in words)`.
 
-    Example:
+    Examples:
         >>> vocab = CharVocab.from_words(["emma"])
         >>> X, Y = build_windows(["emma"], vocab, block_size=3)
         >>> [vocab.decode(x) + " → " + vocab.itos(y) for x, y in zip(X.tolist(), Y.tolist())]
@@ -98,7 +98,7 @@ def lecture_split(
         seed: The shuffle seed; 42 in the lectures.
         cuts: Where the validation and the test words start, as fractions of the list.
 
-    Example:
+    Examples:
         >>> train, val, test = lecture_split([f"w{i}" for i in range(10)])
         >>> len(train), len(val), len(test)
         (8, 1, 1)
@@ -163,7 +163,7 @@ def make_splits(
         seed: The shuffle seed (42 in the lectures).
         vocab: The vocabulary; by default the boundary token plus the letters of `words`.
 
-    Example:
+    Examples:
         >>> splits = make_splits(block_size=3)
         >>> splits.sizes()
         {'train': 182625, 'val': 22655, 'test': 22866}

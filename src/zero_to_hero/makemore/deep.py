@@ -58,7 +58,7 @@ class DeepMLPConfig:
 class DeepMLP(Sequential):
     """A `Sequential` built from a `DeepMLPConfig`; all weights come from one generator.
 
-    Example:
+    Examples:
         >>> model = DeepMLP(DeepMLPConfig(), generator=torch.Generator().manual_seed(2147483647))
         >>> model.num_parameters()
         47024

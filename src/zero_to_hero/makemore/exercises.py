@@ -35,8 +35,12 @@ __all__ = [
     "DirectMLP",
     "zero_init_run",
     "unigram_entropy",
+    "bias_gradient_before_batchnorm",
     "fold_batchnorm",
+    "fold_all_batchnorms",
     "layernorm_backward",
+    "batchnorm_scale_invariance",
+    "steps_to_forget",
 ]
 
 
@@ -221,6 +225,21 @@ def unigram_entropy(Y: torch.Tensor, vocab_size: int = 27) -> float:
 # --8<-- [end:zero-init]
 
 
+# --8<-- [start:bias-before-bn]
+def bias_gradient_before_batchnorm(X: torch.Tensor, Y: torch.Tensor) -> tuple[float, float]:
+    """The largest gradient of `b1`, and of `W1`, in the BatchNorm MLP that still has `b1`.
+
+    BatchNorm subtracts the batch mean of each hidden unit, and adding `b1` moves that mean by
+    exactly `b1`: the bias cancels out of the output, so its gradient is zero (up to rounding).
+    """
+    model = MLP(MLPConfig(w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, batchnorm=True))
+    F.cross_entropy(model(X), Y).backward()
+    return model.b1.grad.abs().max().item(), model.W1.grad.abs().max().item()
+
+
+# --8<-- [end:bias-before-bn]
+
+
 # --8<-- [start:fold]
 @torch.no_grad()
 def fold_batchnorm(linear: Linear, bn: BatchNorm1d) -> Linear:
@@ -282,3 +301,45 @@ def layernorm_backward(
 
 
 # --8<-- [end:layernorm-backward]
+
+
+# --8<-- [start:scale-invariance]
+def batchnorm_scale_invariance(
+    x: torch.Tensor, W: torch.Tensor, a: float, eps: float = 1e-5
+) -> tuple[float, float]:
+    """Scale the weights before a BatchNorm by `a > 0`: the output hardly changes, and the
+    weights' gradient shrinks by `1/a`.
+
+    Returns:
+        `(max |y(a·W) − y(W)|, |grad at a·W| / |grad at W|)` for the loss `sum(y · r)` with a
+        fixed random `r`.
+    """
+    from zero_to_hero.makemore.bnmath import batchnorm_forward
+
+    r = torch.randn(
+        x.shape[0], W.shape[1], generator=torch.Generator().manual_seed(0), dtype=x.dtype
+    )
+    outputs, grads = [], []
+    for scale in (1.0, a):
+        w = (W * scale).detach().requires_grad_()
+        gamma, beta = torch.ones(W.shape[1], dtype=x.dtype), torch.zeros(W.shape[1], dtype=x.dtype)
+        y, _ = batchnorm_forward(x @ w, gamma, beta, eps)
+        (y * r).sum().backward()
+        outputs.append(y.detach())
+        grads.append(w.grad.norm().item())
+    return (outputs[1] - outputs[0]).abs().max().item(), grads[1] / grads[0]
+
+
+# --8<-- [end:scale-invariance]
+
+
+# --8<-- [start:forget]
+def steps_to_forget(momentum: float, fraction: float = 0.01) -> int:
+    """Steps until a running average `(1 − m) · running + m · batch` keeps less than
+    `fraction` of its initial value: after k steps that weight is `(1 − m)^k`."""
+    if not 0 < momentum < 1:
+        raise ValueError(f"momentum must be in (0, 1), got {momentum!r}")
+    return math.ceil(math.log(fraction) / math.log(1 - momentum))
+
+
+# --8<-- [end:forget]

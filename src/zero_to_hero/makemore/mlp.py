@@ -64,7 +64,7 @@ class MLP(Module):
         config: Sizes and initial scales.
         generator: Where the initial weights come from, in the order C, W1, b1, W2, b2.
 
-    Example:
+    Examples:
         >>> model = MLP(MLPConfig(), generator=torch.Generator().manual_seed(2147483647))
         >>> model.num_parameters()
         11897

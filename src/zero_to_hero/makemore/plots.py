@@ -17,6 +17,7 @@ __all__ = [
     "plot_bigram_training",
     "plot_lr_sweep",
     "plot_embedding",
+    "loss_curve",
     "plot_loss_curves",
     "plot_tanh_saturation",
     "plot_histograms",
@@ -81,26 +82,35 @@ def plot_embedding(C: torch.Tensor, vocab: CharVocab) -> Figure:
     return fig
 
 
-def plot_loss_curves(curves: Mapping[str, History], window: int = 1000) -> Figure:
-    """Minibatch training loss (averaged over `window` steps, log10 scale) and, where the
-    history has them, the periodic validation losses, one colour per run."""
+def loss_curve(history: History, window: int = 1000) -> dict[str, list]:
+    """A run's curves as the benchmark stores them: the minibatch loss averaged over every
+    `window` steps, and the `(step, validation loss)` pairs the run measured."""
+    losses = torch.tensor(history.losses)
+    n = len(losses) // window * window
+    return {
+        "window": window,
+        "train_loss_per_window": losses[:n].view(-1, window).mean(1).tolist() if n else [],
+        "val": [(step, at["val"]) for step, at in history.evals if "val" in at],
+    }
+
+
+def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
+    """Training loss (averaged per window of steps) and validation loss against the step,
+    log scale, one colour per run; each curve as `loss_curve` returns it."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    for k, (label, history) in enumerate(curves.items()):
-        color = f"C{k}"
-        losses = torch.tensor(history.losses)
-        n = len(losses) // window * window
-        if n:
-            smooth = losses[:n].view(-1, window).mean(1)
-            steps = torch.arange(len(smooth)) * window + window / 2
-            ax.plot(steps, smooth.log10(), color=color, lw=1, label=f"{label}: train (minibatch)")
-        if history.evals:
-            xs = [step for step, _ in history.evals]
-            ys = [torch.tensor(losses_at["val"]).log10() for _, losses_at in history.evals]
+    for k, (label, curve) in enumerate(curves.items()):
+        color, window = f"C{k}", curve["window"]
+        train = curve["train_loss_per_window"]
+        steps = [window * (i + 0.5) for i in range(len(train))]
+        ax.plot(steps, train, color=color, lw=1, label=f"{label}: train (minibatches)")
+        if curve["val"]:
+            xs, ys = zip(*curve["val"])
             ax.plot(xs, ys, "o--", color=color, ms=3, lw=1, label=f"{label}: validation")
+    ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("log10(loss)")
+    ax.set_ylabel("loss")
     ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    ax.grid(alpha=0.3, which="both")
     return fig
 
 

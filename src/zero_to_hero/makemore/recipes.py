@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 
@@ -121,7 +122,7 @@ INIT_FIXES: dict[str, Recipe] = {
 
 # --8<-- [start:beyond]
 #: Beyond the lectures: a wider context, two BatchNorm hidden layers, AdamW with a cosine
-#: schedule, larger batches, and BatchNorm statistics re-measured on the training set.
+#: schedule, larger batches.
 BEYOND = Recipe(
     "beyond",
     "context 8, 2 × 256 tanh units with BatchNorm, AdamW + cosine, batch 128",
@@ -135,7 +136,6 @@ BEYOND = Recipe(
     lr=0.01,
     warmup=400,
     weight_decay=0.01,
-    calibrate=True,
 )
 # --8<-- [end:beyond]
 
@@ -176,7 +176,7 @@ def run_recipe(
     splits: Splits | None = None,
     steps: int | None = None,
     splits_to_eval: tuple[str, ...] = ("train", "val"),
-    **train_kwargs,
+    **train_kwargs: Any,
 ) -> Run:
     """Build and train a recipe's model, then evaluate it.
 

@@ -25,7 +25,7 @@ __all__ = ["sample_index", "sample_names"]
 def sample_index(p: torch.Tensor, generator: torch.Generator | None = None) -> int:
     """Draw an index with probability proportional to `p` (1-D, non-negative, not all 0).
 
-    Example:
+    Examples:
         >>> g = torch.Generator().manual_seed(0)
         >>> [sample_index(torch.tensor([0.0, 1.0, 0.0]), g) for _ in range(3)]
         [1, 1, 1]

@@ -155,7 +155,8 @@ def train(
 
     Args:
         model: Maps contexts to logits; put in training mode here.
-        X, Y: Training contexts `(N, block_size)` and targets `(N,)`.
+        X: Training contexts, `(N, block_size)`.
+        Y: Training targets, `(N,)`.
         steps: Number of minibatch steps.
         batch_size: Examples per step.
         lr: A constant, or a function from the step number (from 0) to the learning rate.
