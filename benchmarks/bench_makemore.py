@@ -43,6 +43,9 @@ from zero_to_hero.reference import anchor
 SPLITS = ("train", "val", "test")
 NEURAL_STEPS = 500
 EVAL_EVERY = 10_000
+# The lecture MLP's run-to-run spread from the minibatch draws (see the anchors): how close a
+# re-run of a recipe whose exact random draws or arithmetic may differ can be expected to be.
+SPREAD = 0.01
 
 
 def fmt(x: float | None) -> str:
@@ -225,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         g = torch.Generator().manual_seed(LECTURE_SEED + 10)
         samples = sample_names(run.model, splits.vocab, r.block_size, n=12, generator=g)
-        if isinstance(run.model, DeepMLP) and not r.calibrate:
+        if isinstance(run.model, DeepMLP):
             # What re-measuring the BatchNorm statistics on the training set would change.
             calibrate_batchnorm(run.model, splits.train.X)
             val_calibrated = evaluate(run.model, splits.val.X, splits.val.Y)
@@ -251,13 +254,14 @@ def main(argv: list[str] | None = None) -> None:
             },
         }
         if name in INIT_FIXES and ref_train is not None and not args.quick:
-            exact = len(str(ref_train)) > 8  # the lecture printed every digit
-            same = (
-                run.losses["train"] == ref_train and run.losses["val"] == ref_val
-                if exact
-                else (round(run.losses["train"], 2), round(run.losses["val"], 2))
-                == (ref_train, ref_val)
-            )
+            delta = max(abs(run.losses["train"] - ref_train), abs(run.losses["val"] - ref_val))
+            runs[name]["largest_difference_from_lecture"] = delta
+            if name == "bn-mlp":  # the lecture's final recipe, published to every digit
+                goal = "= published, bit for bit (train and val)"
+                met = (run.losses["train"], run.losses["val"]) == (ref_train, ref_val)
+            else:
+                goal = f"train and val within {SPREAD} of published (run-to-run spread)"
+                met = delta <= SPREAD
             metrics.append(
                 Metric(
                     f"{name}_val",
@@ -266,10 +270,8 @@ def main(argv: list[str] | None = None) -> None:
                     "nats",
                     ref_val,
                     anchor(f"makemore.init.{name}.val").source,
-                    "= published, bit for bit (train and val)"
-                    if exact
-                    else "= published (2 decimals)",
-                    same,
+                    goal,
+                    met,
                 )
             )
     if "bn-mlp" in runs:

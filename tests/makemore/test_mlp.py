@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
 
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
-from zero_to_hero.makemore.recipes import INIT_FIXES, LECTURE_SEED, recipe, run_recipe
+from zero_to_hero.makemore.recipes import INIT_FIXES, LECTURE_SEED, Recipe, recipe, run_recipe
 from zero_to_hero.makemore.train import (
     SGD,
     AdamW,
@@ -127,7 +130,9 @@ def test_training_records_losses_schedule_updates_and_evaluations(names_splits):
     assert history.steps == 35
 
 
-def test_adamw_and_cosine_schedule_train():
+def test_adamw_and_cosine_schedule_train_on_the_minibatch_labels():
+    """The targets are the first context character: learnable only if each minibatch's
+    labels are the labels of its own examples (Y[ix] with X[ix])."""
     schedule = cosine_decay(1.0, 100, warmup=10)
     assert schedule(0) == 0.1 and schedule(9) == 1.0 and schedule(10) == 1.0
     assert abs(schedule(55) - 0.5) < 1e-12 and schedule(100) == 0.0
@@ -161,6 +166,8 @@ def test_recipes_cover_the_init_table_and_bad_names_are_clear():
     ]
     with pytest.raises(KeyError, match="no recipe 'bn'; choose from mlp, "):
         recipe("bn")
+    with pytest.raises(ValueError, match="unknown optimizer 'adam': use 'sgd' or 'adamw'"):
+        Recipe("x", "", MLPConfig(), optimizer="adam")
     with pytest.raises(
         ValueError,
         match="reads 3 characters of context, but the splits were built with block_size=8",
@@ -192,3 +199,27 @@ def test_bad_input_is_a_clear_error():
     assert torch.allclose(
         model.probs(torch.zeros((2, 3), dtype=torch.int64)), F.softmax(logits, -1)
     )
+
+
+def _softmax_calls(text: str):
+    """The argument text of every `….softmax(...)` or `….log_softmax(...)` call in `text`."""
+    for match in re.finditer(r"[\w\])]\.(?:log_)?softmax\(", text):
+        depth, i = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        yield text[match.end() : i - 1]
+
+
+def test_every_softmax_of_the_chapter_names_its_axis():
+    """An implicit softmax axis is a classic silent bug: each call must say `dim=`."""
+    root = Path(__file__).resolve().parents[2]
+    files = [
+        *(root / "src/zero_to_hero/makemore").glob("*.py"),
+        *(root / "docs/makemore").glob("*.md"),
+    ]
+    calls = [
+        (f.name, args) for f in files for args in _softmax_calls(f.read_text(encoding="utf-8"))
+    ]
+    assert len(calls) >= 3  # the scan finds them
+    assert all("dim=" in args for _, args in calls), [c for c in calls if "dim=" not in c[1]]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
 
+from zero_to_hero.makemore.dataset import build_windows
 from zero_to_hero.makemore.layers import Module
 from zero_to_hero.vocab import CharVocab
 
@@ -34,8 +35,6 @@ def count_bigrams(words: Sequence[str], vocab: CharVocab) -> torch.Tensor:
         >>> count_bigrams(["ab", "b"], vocab).tolist()
         [[0, 1, 1], [0, 0, 1], [2, 0, 0]]
     """
-    from zero_to_hero.makemore.dataset import build_windows
-
     X, Y = build_windows(words, vocab, block_size=1)
     V = vocab.size
     # Each (i, j) pair becomes the single index i·V + j; counting those counts the pairs.
@@ -59,6 +58,8 @@ class BigramCounts(Module):
     """
 
     buffer_names = ("counts",)
+    block_size = 1  # the context it reads: one character
+    kind = "makemore.bigram"
 
     def __init__(self, counts: torch.Tensor, smoothing: float = 1.0) -> None:
         if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
@@ -93,8 +94,7 @@ class BigramCounts(Module):
         logp = self.P[x[:, -1], y].log()
         return -logp.double().mean().item()  # float64 sum: 228,146 terms, no rounding drift
 
-    block_size = 1
-    kind = "makemore.bigram"
+    # --8<-- [end:counts-model]
 
     def config_dict(self) -> dict:
         """What rebuilds this model, besides its counts."""
@@ -108,10 +108,7 @@ class BigramCounts(Module):
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         """Restore the counts (and with them the probability table)."""
         super().load_state_dict(state)
-        self.__init__(self.counts, self.smoothing)
-
-
-# --8<-- [end:counts-model]
+        self.P = BigramCounts(self.counts, self.smoothing).P
 
 
 # --8<-- [start:neural]

@@ -75,10 +75,6 @@ class Module:
         """Every non-trainable state tensor (running statistics), with its dotted name."""
         return self._named(self.buffer_names, "buffer_names", "")
 
-    def num_parameters(self) -> int:
-        """How many numbers gradient descent adjusts."""
-        return sum(p.numel() for p in self.parameters())
-
     def train(self, mode: bool = True) -> Module:
         """Switch this module and all its sub-modules to training (or evaluation) mode."""
         self.training = mode
@@ -89,6 +85,12 @@ class Module:
     def eval(self) -> Module:
         """Evaluation mode: BatchNorm uses its running statistics and leaves them alone."""
         return self.train(False)
+
+    # --8<-- [end:module]
+
+    def num_parameters(self) -> int:
+        """How many numbers gradient descent adjusts."""
+        return sum(p.numel() for p in self.parameters())
 
     def probs(self, x: torch.Tensor) -> torch.Tensor:
         """Next-character probabilities: the softmax of the logits over the last axis."""
@@ -114,9 +116,6 @@ class Module:
                 )
             with torch.no_grad():
                 tensor.copy_(state[name])
-
-
-# --8<-- [end:module]
 
 
 # --8<-- [start:linear]

@@ -96,7 +96,7 @@ def loss_curve(history: History, window: int = 1000) -> dict[str, list]:
 
 def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
     """Training loss (averaged per window of steps) and validation loss against the step,
-    log scale, one colour per run; each curve as `loss_curve` returns it."""
+    one colour per run; each curve as `loss_curve` returns it."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for k, (label, curve) in enumerate(curves.items()):
         color, window = f"C{k}", curve["window"]
@@ -106,11 +106,10 @@ def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
         if curve["val"]:
             xs, ys = zip(*curve["val"])
             ax.plot(xs, ys, "o--", color=color, ms=3, lw=1, label=f"{label}: validation")
-    ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)
-    ax.grid(alpha=0.3, which="both")
+    ax.grid(alpha=0.3)
     return fig
 
 

@@ -1,22 +1,22 @@
 """Every trained model of the makemore chapters as a named recipe: model, data, optimizer, seed.
 
 The lecture recipes share one `torch.Generator` seeded with 2147483647 for the initial weights
-*and* for the minibatches, so each run is deterministic: the same numbers on every machine
-with the same PyTorch build. The init-fixes series (`INIT_FIXES`) retraces the initialization
-lecture step by step, each recipe changing one thing; `bn-mlp` is its last step, whose losses
-the lecture published to every digit.
+*and* for the minibatches, so each run is deterministic: run it again (same PyTorch build, same
+kind of CPU) and every number comes out the same, bit for bit. The init-fixes series
+(`INIT_FIXES`) retraces the initialization lecture step by step, each recipe changing one
+thing; `bn-mlp` is its last step, whose losses the lecture published to every digit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from zero_to_hero.makemore.dataset import Splits, make_splits
-from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig, calibrate_batchnorm
+from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.layers import Module
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
 from zero_to_hero.makemore.train import (
@@ -55,7 +55,10 @@ class Recipe:
     decay_at: int = 100_000
     warmup: int = 0
     weight_decay: float = 0.0
-    calibrate: bool = False  # re-measure BatchNorm statistics on the training set at the end
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("sgd", "adamw"):
+            raise ValueError(f"unknown optimizer {self.optimizer!r}: use 'sgd' or 'adamw'")
 
     @property
     def block_size(self) -> int:
@@ -78,9 +81,7 @@ class Recipe:
         """The optimizer over the model's parameters."""
         if self.optimizer == "sgd":
             return SGD(model.parameters())
-        if self.optimizer == "adamw":
-            return AdamW(model.parameters(), weight_decay=self.weight_decay)
-        raise ValueError(f"unknown optimizer {self.optimizer!r}: use 'sgd' or 'adamw'")
+        return AdamW(model.parameters(), weight_decay=self.weight_decay)
 
 
 # --8<-- [start:init-fixes]
@@ -183,8 +184,9 @@ def run_recipe(
     Args:
         r: The recipe or its name.
         splits: The data at the recipe's context length (made from `names.txt` if omitted).
-        steps: Train for this many steps instead of the recipe's (a shorter run follows the
-            same schedule and random draws, cut off early).
+        steps: Train for this many steps instead of the recipe's. An SGD recipe then runs
+            the same schedule and random draws, cut off early; an AdamW recipe fits its cosine
+            schedule to the new length.
         splits_to_eval: Which splits to measure the final loss on.
         **train_kwargs: Passed on to `train` (`on_step`, `track_update_ratios`).
     """
@@ -209,11 +211,4 @@ def run_recipe(
         optimizer=r.make_optimizer(model),
         **train_kwargs,
     )
-    if r.calibrate:
-        calibrate_batchnorm(model, splits.train.X)
     return Run(r, model, history, split_losses(model, splits, splits_to_eval))
-
-
-def with_steps(r: Recipe, steps: int) -> Recipe:
-    """The same recipe, planned for another number of steps."""
-    return replace(r, steps=steps)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
 
+from zero_to_hero.makemore.dataset import Splits
 from zero_to_hero.makemore.layers import Module
 
 __all__ = [
@@ -38,8 +39,8 @@ class SGD:
 
     `p.data += -lr * p.grad` rounds once for the product and once for the sum.
     `torch.optim.SGD` fuses the two (`add_(grad, alpha=-lr)`), which rounds differently in the
-    last bit; over 200,000 steps that changes the final loss in the fourth decimal, so the
-    exact reproduction of the lectures needs this form.
+    last bit. The weights then drift apart a little more with every step, so the bit-exact
+    reproduction of the lectures needs the lectures' form.
     """
 
     def __init__(self, params: Sequence[torch.Tensor]) -> None:
@@ -134,7 +135,6 @@ class History:
         return len(self.losses)
 
 
-# --8<-- [start:train]
 def train(
     model: Module,
     X: torch.Tensor,
@@ -185,12 +185,14 @@ def train(
     model.train()
     t0, c0 = time.perf_counter(), time.process_time()
     for i in range(first, first + steps):
-        ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)
-        loss = F.cross_entropy(model(X[ix]), Y[ix])
+        # --8<-- [start:step]
+        ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)  # a minibatch
+        loss = F.cross_entropy(model(X[ix]), Y[ix])  # forward: inputs and targets of ix
         optimizer.zero_grad()
-        loss.backward()
+        loss.backward()  # backward
         step_lr = schedule(i)
-        optimizer.step(step_lr)
+        optimizer.step(step_lr)  # update
+        # --8<-- [end:step]
         history.losses.append(loss.item())
         history.lrs.append(step_lr)
         if track_update_ratios:
@@ -205,9 +207,6 @@ def train(
     history.seconds += time.perf_counter() - t0
     history.cpu_seconds += time.process_time() - c0
     return history
-
-
-# --8<-- [end:train]
 
 
 # --8<-- [start:evaluate]
@@ -243,7 +242,7 @@ def lr_sweep(
     order, on the same model), and return the loss of each step.
 
     While the rate is too small the loss barely moves; once it is too large the loss becomes
-    unstable and climbs. A good rate sits a little before the bottom of the curve.
+    unstable and climbs. A good rate sits near the bottom of the (smoothed) curve.
     """
     history = History()
     for e in exponents:
@@ -255,7 +254,7 @@ def lr_sweep(
 
 
 def split_losses(
-    model: Module, splits, names: Sequence[str] = ("train", "val")
+    model: Module, splits: Splits, names: Sequence[str] = ("train", "val")
 ) -> dict[str, float]:
     """`evaluate` on each named split of a `Splits` object."""
     return {name: evaluate(model, splits[name].X, splits[name].Y) for name in names}
