@@ -92,7 +92,7 @@ def _train(args: argparse.Namespace) -> int:
                     bar.set_postfix(loss=f"{loss:.4f}")
                 bar.update()
 
-            model = run_recipe(r, splits, steps, on_step=show).model
+            model = run_recipe(r, splits, steps, splits_to_eval=(), on_step=show).model
     losses = split_losses(model, splits, ("train", "val"))
     print(f"{args.model}: {model.num_parameters():,} parameters")
     for name, loss in losses.items():
