@@ -96,8 +96,12 @@ def loss_curve(history: History, window: int = 1000) -> dict[str, list]:
 
 def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
     """Training loss (averaged per window of steps) and validation loss against the step,
-    one colour per run; each curve as `loss_curve` returns it."""
+    one colour per run; each curve as `loss_curve` returns it. The vertical axis shows the
+    lowest unit of loss, so that a run that starts very high does not flatten the others."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
+    values = [
+        v for c in curves.values() for v in [*c["train_loss_per_window"], *(y for _, y in c["val"])]
+    ]
     for k, (label, curve) in enumerate(curves.items()):
         color, window = f"C{k}", curve["window"]
         train = curve["train_loss_per_window"]
@@ -106,6 +110,8 @@ def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
         if curve["val"]:
             xs, ys = zip(*curve["val"])
             ax.plot(xs, ys, "o--", color=color, ms=3, lw=1, label=f"{label}: validation")
+    if values and max(values) > min(values) + 1.0:
+        ax.set_ylim(min(values) - 0.05, min(values) + 1.0)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)
