@@ -18,6 +18,7 @@ from zero_to_hero import __version__
 # Modules that define `register(subparsers)`, in the order of the course.
 CHAPTER_CLIS = [
     "zero_to_hero.micrograd.cli",
+    "zero_to_hero.makemore.cli",
     "zero_to_hero.bpe.cli",
     "zero_to_hero.torch_basics.cli",
     "zero_to_hero.cuda.cli",

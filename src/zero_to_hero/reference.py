@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Anchor", "ANCHORS", "anchor"]
+__all__ = ["Anchor", "ANCHORS", "anchor", "MAKEMORE_BIGRAM_SAMPLES"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,69 @@ ANCHORS: dict[str, Anchor] = {
         "micrograd 0.1.0, Python 3.11 default recursion limit",
         "longest x = x + 1 chain whose backward() works",
     ),
+    # makemore: names.txt and the lectures' split (makemore parts 2-5 use the part3 split)
+    "makemore.names": Anchor(32033, "makemore names.txt (lecture 2, cell 2)"),
+    "makemore.bigrams": Anchor(228146, "every bigram of names.txt, boundaries included"),
+    "makemore.split.train": Anchor(182625, "makemore part3 cell 5, context 3"),
+    "makemore.split.val": Anchor(22655, "makemore part3 cell 5, context 3"),
+    "makemore.split.test": Anchor(22866, "makemore part3 cell 5, context 3"),
+    # makemore part 1: bigrams
+    "makemore.bigram.nll": Anchor(
+        2.454014,
+        "counts model, no smoothing, all 228,146 bigrams (re-measured, torch 2.13)",
+        "the notebook's printed 2.4765 was computed from the trained neural W, not the counts",
+    ),
+    "makemore.bigram.nll_smoothed": Anchor(
+        2.454577, "counts model, +1 smoothing, all bigrams (re-measured, torch 2.13)"
+    ),
+    "makemore.neural_bigram.loss": Anchor(
+        2.4818, "makemore part1 cell 57: loss incl. 0.01·mean(W²) after training (lr 50)"
+    ),
+    "makemore.neural_bigram.step0": Anchor(3.7686, "neural bigram re-run: loss at step 0"),
+    "makemore.neural_bigram.step100": Anchor(2.4900, "neural bigram re-run: loss at step 100"),
+    "makemore.neural_bigram.step300": Anchor(2.4815, "neural bigram re-run: loss at step 300"),
+    "makemore.neural_bigram.step500": Anchor(2.4807, "neural bigram re-run: loss at step 500"),
+    # makemore part 2: the MLP (11,897 parameters); part 2's own split is not reproducible
+    "makemore.mlp.params": Anchor(11897, "makemore part2 cell 23"),
+    "makemore.mlp.part2_train": Anchor(2.1260, "makemore part2 cell 29 (its own split)"),
+    "makemore.mlp.part2_val": Anchor(2.1701, "makemore part2 cell 30 (its own split)"),
+    # makemore part 3: the init-fixes loss log (cell 11), canonical split, 200k steps each
+    "makemore.init.mlp.train": Anchor(2.1245384216308594, "makemore part3 loss log: original"),
+    "makemore.init.mlp.val": Anchor(2.168196439743042, "makemore part3 loss log: original"),
+    "makemore.init.mlp-softmax-fix.train": Anchor(
+        2.07, "makemore part3 loss log: fix softmax confidently wrong (published rounded)"
+    ),
+    "makemore.init.mlp-softmax-fix.val": Anchor(
+        2.13, "makemore part3 loss log: fix softmax confidently wrong (published rounded)"
+    ),
+    "makemore.init.mlp-tanh-fix.train": Anchor(
+        2.0355966091156006, "makemore part3 loss log: fix tanh layer too saturated at init"
+    ),
+    "makemore.init.mlp-tanh-fix.val": Anchor(
+        2.1026785373687744, "makemore part3 loss log: fix tanh layer too saturated at init"
+    ),
+    "makemore.init.mlp-kaiming.train": Anchor(
+        2.0376641750335693, "makemore part3 loss log: semi-principled Kaiming init"
+    ),
+    "makemore.init.mlp-kaiming.val": Anchor(
+        2.106989622116089, "makemore part3 loss log: semi-principled Kaiming init"
+    ),
+    "makemore.init.mlp-bn-b1.train": Anchor(
+        2.0668270587921143, "makemore part3 loss log: add batch norm layer"
+    ),
+    "makemore.init.mlp-bn-b1.val": Anchor(
+        2.104844808578491, "makemore part3 loss log: add batch norm layer"
+    ),
+    "makemore.init.bn-mlp.train": Anchor(
+        2.0674145221710205, "makemore part3 cell 10: the BatchNorm MLP without b1"
+    ),
+    "makemore.init.bn-mlp.val": Anchor(
+        2.1056840419769287, "makemore part3 cell 10: the BatchNorm MLP without b1"
+    ),
+    "makemore.bn.params": Anchor(12097, "makemore part3 cell 6"),
+    "makemore.deep.params": Anchor(47024, "makemore part3, the 5-layer network (cell 13)"),
+    "makemore.deep.train_1k": Anchor(2.4003, "makemore part3 cell 19, after 1,001 steps"),
+    "makemore.deep.val_1k": Anchor(2.3982, "makemore part3 cell 19, after 1,001 steps"),
     # cuda: Simon Boehm's SGEMM worklog (siboehm.com/articles/22/CUDA-MMM and the repository
     # siboehm/SGEMM_CUDA), fp32, 4092² on an RTX A6000; % of cuBLAS in the same run
     "cuda.boehm.a6000.cublas_gflops": Anchor(23249.6, _BOEHM, "cuBLAS SGEMM, GFLOP/s"),
@@ -79,6 +142,11 @@ ANCHORS: dict[str, Anchor] = {
         "tokens when it encodes the same text",
     ),
 }
+
+
+#: makemore part 1 (cells 24 and 58): the first names drawn from the +1-smoothed counts with
+#: `torch.Generator().manual_seed(2147483647)` and one inverse-CDF draw per character.
+MAKEMORE_BIGRAM_SAMPLES = ("mor.", "axx.", "minaymoryles.", "kondlaisah.", "anchshizarie.")
 
 
 def anchor(name: str) -> Anchor:

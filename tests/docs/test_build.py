@@ -236,3 +236,27 @@ def test_api_reference_documents_torch_basics(built_site):
         "bridge.mlp_to_torch",
     ):
         assert f'id="zero_to_hero.torch_basics.{name}"' in html, f"{name} is not documented"
+
+
+def test_api_reference_documents_makemore(built_site):
+    site, _ = built_site
+    html = (site / "api" / "makemore" / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "dataset.build_windows",
+        "dataset.make_splits",
+        "bigram.BigramCounts",
+        "bigram.NeuralBigram",
+        "sampling.sample_names",
+        "mlp.MLP",
+        "layers.Linear",
+        "layers.BatchNorm1d",
+        "layers.Sequential",
+        "deep.DeepMLP",
+        "train.train",
+        "train.evaluate",
+        "diagnostics.forward_backward",
+        "recipes.run_recipe",
+        "bnmath.batchnorm_backward",
+        "saving.load_model",
+    ):
+        assert f'id="zero_to_hero.makemore.{name}"' in html, f"{name} is not documented"

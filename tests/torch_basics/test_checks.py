@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 import torch
-import torch.nn.functional as F  # noqa: N812 (the PyTorch idiom)
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn

@@ -1,0 +1,214 @@
+"""Every trained model of the makemore chapters as a named recipe: model, data, optimizer, seed.
+
+The lecture recipes share one `torch.Generator` seeded with 2147483647 for the initial weights
+*and* for the minibatches, so each run is deterministic: run it again (same PyTorch build, same
+kind of CPU) and every number comes out the same, bit for bit. The init-fixes series
+(`INIT_FIXES`) retraces the initialization lecture step by step, each recipe changing one
+thing; `bn-mlp` is its last step, whose losses the lecture published to every digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from zero_to_hero.makemore.dataset import Splits, make_splits
+from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
+from zero_to_hero.makemore.layers import Module
+from zero_to_hero.makemore.mlp import MLP, MLPConfig
+from zero_to_hero.makemore.train import (
+    SGD,
+    AdamW,
+    History,
+    cosine_decay,
+    split_losses,
+    step_decay,
+    train,
+)
+
+__all__ = ["LECTURE_SEED", "Recipe", "RECIPES", "INIT_FIXES", "Run", "run_recipe", "recipe"]
+
+#: The seed of the lectures' `torch.Generator`.
+LECTURE_SEED = 2147483647
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build and train one model.
+
+    `optimizer="sgd"` uses the lectures' step schedule (`lr` until `decay_at`, then
+    `lr_decayed`); `"adamw"` a linear warm-up and a cosine decay to 0.
+    """
+
+    name: str
+    description: str
+    model: MLPConfig | DeepMLPConfig
+    steps: int = 200_000
+    batch_size: int = 32
+    seed: int = LECTURE_SEED
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    lr_decayed: float = 0.01
+    decay_at: int = 100_000
+    warmup: int = 0
+    weight_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("sgd", "adamw"):
+            raise ValueError(f"unknown optimizer {self.optimizer!r}: use 'sgd' or 'adamw'")
+
+    @property
+    def block_size(self) -> int:
+        """Context length of the model."""
+        return self.model.block_size
+
+    def build(self) -> tuple[Module, torch.Generator]:
+        """The freshly initialized model and the generator, ready to draw minibatches."""
+        g = torch.Generator().manual_seed(self.seed)
+        cls = MLP if isinstance(self.model, MLPConfig) else DeepMLP
+        return cls(self.model, generator=g), g
+
+    def schedule(self, steps: int | None = None) -> Callable[[int], float]:
+        """The learning rate as a function of the step, for a run of `steps` steps."""
+        if self.optimizer == "sgd":
+            return step_decay(self.lr, self.lr_decayed, self.decay_at)
+        return cosine_decay(self.lr, steps or self.steps, self.warmup)
+
+    def make_optimizer(self, model: Module) -> SGD | AdamW:
+        """The optimizer over the model's parameters."""
+        if self.optimizer == "sgd":
+            return SGD(model.parameters())
+        return AdamW(model.parameters(), weight_decay=self.weight_decay)
+
+
+# --8<-- [start:init-fixes]
+_KAIMING = dict(w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0)
+
+#: The initialization lecture's loss log, one change at a time, all on the same 200k-step SGD.
+INIT_FIXES: dict[str, Recipe] = {
+    r.name: r
+    for r in [
+        Recipe("mlp", "the MLP of Bengio et al.: every tensor plain randn", MLPConfig()),
+        Recipe(
+            "mlp-softmax-fix",
+            "fix softmax confidently wrong: W2 × 0.01, b2 × 0",
+            MLPConfig(w2_scale=0.01, b2_scale=0.0),
+        ),
+        Recipe(
+            "mlp-tanh-fix",
+            "fix tanh saturated at init: W1 × 0.2, b1 × 0.01",
+            MLPConfig(w1_scale=0.2, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0),
+        ),
+        Recipe(
+            "mlp-kaiming",
+            "Kaiming init: W1 × (5/3)/√30",
+            MLPConfig(**_KAIMING),
+        ),
+        Recipe(
+            "mlp-bn-b1",
+            "add batch norm (b1 still there)",
+            MLPConfig(**_KAIMING, batchnorm=True),
+        ),
+        Recipe(
+            "bn-mlp",
+            "batch norm, b1 removed: the lecture's final recipe",
+            MLPConfig(**_KAIMING, batchnorm=True, hidden_bias=False),
+        ),
+    ]
+}
+# --8<-- [end:init-fixes]
+
+# --8<-- [start:beyond]
+#: Beyond the lectures: a wider context, two BatchNorm hidden layers, AdamW with a cosine
+#: schedule, larger batches.
+BEYOND = Recipe(
+    "beyond",
+    "context 8, 2 × 256 tanh units with BatchNorm, AdamW + cosine, batch 128",
+    DeepMLPConfig(
+        block_size=8, n_embd=16, n_hidden=256, n_layers=2, output_batchnorm=False, last_scale=0.1
+    ),
+    steps=20_000,
+    batch_size=128,
+    seed=42,
+    optimizer="adamw",
+    lr=0.01,
+    warmup=400,
+    weight_decay=0.01,
+)
+# --8<-- [end:beyond]
+
+#: Every recipe by name.
+RECIPES: dict[str, Recipe] = {
+    **INIT_FIXES,
+    "deep": Recipe(
+        "deep",
+        "the lecture's deeper network: 5 × [Linear, BatchNorm, Tanh] of 100 units",
+        DeepMLPConfig(),
+        steps=1_000,  # the lecture trains it only this far, to look at the diagnostics
+        decay_at=150_000,
+    ),
+    "beyond": BEYOND,
+}
+
+
+def recipe(name: str) -> Recipe:
+    """A recipe by name, with a clear error listing the known ones."""
+    try:
+        return RECIPES[name]
+    except KeyError:
+        raise KeyError(f"no recipe {name!r}; choose from {', '.join(RECIPES)}") from None
+
+
+@dataclass
+class Run:
+    """A trained model, how it trained, and its final losses."""
+
+    recipe: Recipe
+    model: Module
+    history: History
+    losses: dict[str, float]
+
+
+def run_recipe(
+    r: Recipe | str,
+    splits: Splits | None = None,
+    steps: int | None = None,
+    splits_to_eval: tuple[str, ...] = ("train", "val"),
+    **train_kwargs: Any,
+) -> Run:
+    """Build and train a recipe's model, then evaluate it.
+
+    Args:
+        r: The recipe or its name.
+        splits: The data at the recipe's context length (made from `names.txt` if omitted).
+        steps: Train for this many steps instead of the recipe's. An SGD recipe then runs
+            the same schedule and random draws, cut off early; an AdamW recipe fits its cosine
+            schedule to the new length.
+        splits_to_eval: Which splits to measure the final loss on.
+        **train_kwargs: Passed on to `train` (`on_step`, `track_update_ratios`).
+    """
+    r = recipe(r) if isinstance(r, str) else r
+    if splits is None:
+        splits = make_splits(block_size=r.block_size)
+    if splits.block_size != r.block_size:
+        raise ValueError(
+            f"recipe {r.name!r} reads {r.block_size} characters of context, but the splits were "
+            f"built with block_size={splits.block_size}"
+        )
+    steps = r.steps if steps is None else steps
+    model, g = r.build()
+    history = train(
+        model,
+        splits.train.X,
+        splits.train.Y,
+        steps,
+        batch_size=r.batch_size,
+        lr=r.schedule(steps),
+        generator=g,
+        optimizer=r.make_optimizer(model),
+        **train_kwargs,
+    )
+    return Run(r, model, history, split_losses(model, splits, splits_to_eval))
