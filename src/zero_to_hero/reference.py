@@ -110,6 +110,62 @@ ANCHORS: dict[str, Anchor] = {
     "makemore.deep.params": Anchor(47024, "makemore part3, the 5-layer network (cell 13)"),
     "makemore.deep.train_1k": Anchor(2.4003, "makemore part3 cell 19, after 1,001 steps"),
     "makemore.deep.val_1k": Anchor(2.3982, "makemore part3 cell 19, after 1,001 steps"),
+    # makemore part 4: manual backprop (makemore_part4_backprop.ipynb)
+    "makemore.backprop.params": Anchor(4137, "makemore part4 cell 8 (n_hidden 64)"),
+    "makemore.backprop.initial_loss": Anchor(
+        3.3377,
+        "makemore part4 cell 10: the loss on the first batch",
+        "the BatchNorm gain and bias come from PyTorch's unseeded global generator",
+    ),
+    "makemore.backprop.exact_tensors": Anchor(
+        26, "makemore part4 cell 11: manual gradients bit-identical to autograd's"
+    ),
+    "makemore.backprop.ce_max_diff": Anchor(
+        5.122274160385132e-09, "makemore part4 cell 13: fused cross-entropy backward"
+    ),
+    "makemore.backprop.bn_max_diff": Anchor(
+        9.313225746154785e-10, "makemore part4 cell 20: fused BatchNorm backward"
+    ),
+    "makemore.backprop.params_200": Anchor(12297, "makemore part4 cell 22 (n_hidden 200)"),
+    "makemore.backprop.train": Anchor(
+        2.070523500442505, "makemore part4 cell 25: 200k steps by hand, BatchNorm calibrated"
+    ),
+    "makemore.backprop.val": Anchor(
+        2.109893560409546, "makemore part4 cell 25: 200k steps by hand, BatchNorm calibrated"
+    ),
+    "makemore.backprop.author_train": Anchor(
+        2.0718822479248047, "makemore part4 cell 26: the author's earlier run (a comment)"
+    ),
+    "makemore.backprop.author_val": Anchor(
+        2.1162495613098145, "makemore part4 cell 26: the author's earlier run (a comment)"
+    ),
+    # makemore part 5: the WaveNet-style hierarchical MLP (makemore_part5_cnn1.ipynb)
+    "makemore.wavenet.params": Anchor(76579, "makemore part5 cell 9"),
+    "makemore.wavenet.step0_loss": Anchor(3.3167, "makemore part5 cell 10: minibatch loss, step 0"),
+    "makemore.wavenet.train": Anchor(1.7690284252166748, "makemore part5 cell 13"),
+    "makemore.wavenet.val": Anchor(1.9936515092849731, "makemore part5 cell 13"),
+    "makemore.wavenet.val_rerun": Anchor(
+        1.9936530590057373,
+        "the lecture notebook re-run with torch 2.13 CPU, one thread",
+        "train bit-identical, val 1.5e-6 above the published number",
+    ),
+    # part5 cell 14, the performance log (3 decimals)
+    "makemore.stage.flat-ctx3.train": Anchor(2.058, "makemore part5 log: original (12K)"),
+    "makemore.stage.flat-ctx3.val": Anchor(2.105, "makemore part5 log: original (12K)"),
+    "makemore.stage.flat-ctx8.train": Anchor(1.918, "makemore part5 log: context 3 → 8 (22K)"),
+    "makemore.stage.flat-ctx8.val": Anchor(2.027, "makemore part5 log: context 3 → 8 (22K)"),
+    "makemore.stage.tree-bn-bug.train": Anchor(1.941, "makemore part5 log: flat → hierarchical"),
+    "makemore.stage.tree-bn-bug.val": Anchor(2.029, "makemore part5 log: flat → hierarchical"),
+    "makemore.stage.tree.train": Anchor(1.912, "makemore part5 log: fix the batchnorm bug"),
+    "makemore.stage.tree.val": Anchor(2.022, "makemore part5 log: fix the batchnorm bug"),
+    "makemore.stage.wavenet.train": Anchor(1.769, "makemore part5 log: scale up the network"),
+    "makemore.stage.wavenet.val": Anchor(1.993, "makemore part5 log: scale up the network"),
+    # makemore.py (karpathy/makemore), its own split: 1,000 test words
+    "makemore.transformer.test": Anchor(
+        1.92,
+        "karpathy/makemore README: the default 200K-parameter transformer, test loss ~1.92",
+        "its own split (1,000 test words) and no step count; re-measured: 1.966 at best in 20k",
+    ),
     # cuda: Simon Boehm's SGEMM worklog (siboehm.com/articles/22/CUDA-MMM and the repository
     # siboehm/SGEMM_CUDA), fp32, 4092² on an RTX A6000; % of cuBLAS in the same run
     "cuda.boehm.a6000.cublas_gflops": Anchor(23249.6, _BOEHM, "cuBLAS SGEMM, GFLOP/s"),

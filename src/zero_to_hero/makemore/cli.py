@@ -24,6 +24,11 @@ RECIPE_NAMES = (
     "bn-mlp",
     "deep",
     "beyond",
+    "flat-ctx3",
+    "flat-ctx8",
+    "tree-bn-bug",
+    "tree",
+    "wavenet",
 )
 SAMPLE_SEED = 2147483647 + 10  # the lectures' seed for drawing names after training
 

@@ -12,6 +12,7 @@ training or evaluation mode. That is all `torch.nn.Module` does too, minus hooks
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 
 import torch
@@ -208,7 +209,8 @@ class BatchNorm1d(Module):
     def stat_dims(self, x: torch.Tensor) -> tuple[int, ...]:
         """The axes the statistics are taken over: the batch axis of a `(batch, dim)` input.
 
-        A subclass for sequence inputs `(batch, time, dim)` returns `(0, 1)` here.
+        A subclass for sequence inputs `(batch, time, dim)` returns `(0, 1)` here (see
+        `zero_to_hero.makemore.wavenet.BatchNorm`).
         """
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(
@@ -220,7 +222,7 @@ class BatchNorm1d(Module):
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         dims = self.stat_dims(x)
         if self.training:
-            n = x[..., 0].numel()  # examples per feature
+            n = math.prod(x.shape[d] for d in dims)  # examples per statistic
             if n < 2:
                 raise ValueError(
                     "BatchNorm1d in training mode needs at least 2 examples per feature to "
@@ -236,8 +238,9 @@ class BatchNorm1d(Module):
             with torch.no_grad():  # a running average, not something to differentiate
                 m = self.momentum
                 batch_var = var if self.unbiased else var * n / (n - 1)
-                self.running_mean = (1 - m) * self.running_mean + m * mean.reshape(self.dim)
-                self.running_var = (1 - m) * self.running_var + m * batch_var.reshape(self.dim)
+                shape = self.running_mean.shape  # (dim,), or one row per position
+                self.running_mean = (1 - m) * self.running_mean + m * mean.reshape(shape)
+                self.running_var = (1 - m) * self.running_var + m * batch_var.reshape(shape)
         return self.out
 
     def __repr__(self) -> str:

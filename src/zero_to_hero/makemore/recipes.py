@@ -5,6 +5,10 @@ The lecture recipes share one `torch.Generator` seeded with 2147483647 for the i
 kind of CPU) and every number comes out the same, bit for bit. The init-fixes series
 (`INIT_FIXES`) retraces the initialization lecture step by step, each recipe changing one
 thing; `bn-mlp` is its last step, whose losses the lecture published to every digit.
+
+The WaveNet lecture seeds PyTorch's global generator with 42 instead and uses it the same
+way; a `torch.Generator` seeded with 42 draws the same numbers, so `WAVENET_STAGES` retraces
+that lecture's series, and its last step, `wavenet`, reproduces the published losses.
 """
 
 from __future__ import annotations
@@ -28,8 +32,18 @@ from zero_to_hero.makemore.train import (
     step_decay,
     train,
 )
+from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig
 
-__all__ = ["LECTURE_SEED", "Recipe", "RECIPES", "INIT_FIXES", "Run", "run_recipe", "recipe"]
+__all__ = [
+    "LECTURE_SEED",
+    "Recipe",
+    "RECIPES",
+    "INIT_FIXES",
+    "WAVENET_STAGES",
+    "Run",
+    "run_recipe",
+    "recipe",
+]
 
 #: The seed of the lectures' `torch.Generator`.
 LECTURE_SEED = 2147483647
@@ -45,7 +59,7 @@ class Recipe:
 
     name: str
     description: str
-    model: MLPConfig | DeepMLPConfig
+    model: MLPConfig | DeepMLPConfig | WaveNetConfig
     steps: int = 200_000
     batch_size: int = 32
     seed: int = LECTURE_SEED
@@ -68,7 +82,7 @@ class Recipe:
     def build(self) -> tuple[Module, torch.Generator]:
         """The freshly initialized model and the generator, ready to draw minibatches."""
         g = torch.Generator().manual_seed(self.seed)
-        cls = MLP if isinstance(self.model, MLPConfig) else DeepMLP
+        cls = {MLPConfig: MLP, DeepMLPConfig: DeepMLP, WaveNetConfig: WaveNet}[type(self.model)]
         return cls(self.model, generator=g), g
 
     def schedule(self, steps: int | None = None) -> Callable[[int], float]:
@@ -140,6 +154,47 @@ BEYOND = Recipe(
 )
 # --8<-- [end:beyond]
 
+# --8<-- [start:wavenet-stages]
+_PART5 = dict(seed=42, decay_at=150_000)  # the WaveNet lecture: seed 42, lr 0.01 from 150k
+
+#: The WaveNet lecture's performance log, one change at a time, each 200,000 SGD steps.
+WAVENET_STAGES: dict[str, Recipe] = {
+    r.name: r
+    for r in [
+        Recipe(
+            "flat-ctx3",
+            "the starting point: context 3, one layer of 200 (12K parameters)",
+            WaveNetConfig(n_embd=10, n_hidden=200, merges=(3,)),
+            **_PART5,
+        ),
+        Recipe(
+            "flat-ctx8",
+            "context 3 → 8, still flattened at once (22K)",
+            WaveNetConfig(n_embd=10, n_hidden=200, merges=(8,)),
+            **_PART5,
+        ),
+        Recipe(
+            "tree-bn-bug",
+            "hierarchical: pairs, then pairs of pairs (22K), BatchNorm per position",
+            WaveNetConfig(n_embd=10, n_hidden=68, per_position_bn=True),
+            **_PART5,
+        ),
+        Recipe(
+            "tree",
+            "the BatchNorm fixed: statistics over batch and positions (22K)",
+            WaveNetConfig(n_embd=10, n_hidden=68),
+            **_PART5,
+        ),
+        Recipe(
+            "wavenet",
+            "scaled up: embeddings of 24, 128 hidden units (76K)",
+            WaveNetConfig(n_embd=24, n_hidden=128),
+            **_PART5,
+        ),
+    ]
+}
+# --8<-- [end:wavenet-stages]
+
 #: Every recipe by name.
 RECIPES: dict[str, Recipe] = {
     **INIT_FIXES,
@@ -151,6 +206,7 @@ RECIPES: dict[str, Recipe] = {
         decay_at=150_000,
     ),
     "beyond": BEYOND,
+    **WAVENET_STAGES,
 }
 
 

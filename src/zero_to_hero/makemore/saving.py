@@ -14,10 +14,12 @@ from typing import Any
 import torch
 
 from zero_to_hero.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP
 from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.layers import Module
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
+from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig
 from zero_to_hero.vocab import CharVocab
 
 __all__ = ["KINDS", "save_model", "load_model"]
@@ -30,11 +32,22 @@ def _build(kind: str, config: dict[str, Any]) -> Module:
         return NeuralBigram(**config)
     if kind == MLP.kind:
         return MLP(MLPConfig(**config))
+    if kind == WaveNet.kind:
+        return WaveNet(WaveNetConfig(**config))
+    if kind == BackpropMLP.kind:
+        return BackpropMLP(BackpropConfig(**config))
     return DeepMLP(DeepMLPConfig(**config))
 
 
 #: The model kinds a makemore checkpoint can hold.
-KINDS = (BigramCounts.kind, NeuralBigram.kind, MLP.kind, DeepMLP.kind)
+KINDS = (
+    BigramCounts.kind,
+    NeuralBigram.kind,
+    MLP.kind,
+    DeepMLP.kind,
+    WaveNet.kind,
+    BackpropMLP.kind,
+)
 
 
 def save_model(path: str | os.PathLike, model: Module, vocab: CharVocab, **extra: Any) -> Path:
