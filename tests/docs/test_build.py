@@ -260,3 +260,24 @@ def test_api_reference_documents_makemore(built_site):
         "saving.load_model",
     ):
         assert f'id="zero_to_hero.makemore.{name}"' in html, f"{name} is not documented"
+
+
+def test_api_reference_documents_manual_backprop_and_the_wavenet(built_site):
+    site, _ = built_site
+    html = (site / "api" / "makemore" / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "backprop.BackpropMLP",
+        "backprop.BackpropMLP.backward",
+        "backprop.forward_steps",
+        "backprop.backward_steps",
+        "backprop.compare",
+        "backprop.cross_entropy_backward",
+        "backprop.embedding_backward",
+        "backprop.train_by_hand",
+        "wavenet.FlattenConsecutive",
+        "wavenet.BatchNorm",
+        "wavenet.PositionBatchNorm",
+        "wavenet.WaveNet",
+        "wavenet.logits_at_every_position",
+    ):
+        assert f'id="zero_to_hero.makemore.{name}"' in html, f"{name} is not documented"

@@ -29,11 +29,34 @@ from zero_to_hero.makemore.train import evaluate, step_decay, train
 from zero_to_hero.reference import anchor
 
 #: The lecture's comparison list, in its order: 19 intermediate tensors and the 7 parameters.
-LECTURE_ORDER = (
-    "logprobs probs counts_sum_inv counts_sum counts norm_logits logit_maxes logits h W2 b2 "
-    "hpreact bngain bnbias bnraw bnvar_inv bnvar bndiff2 bndiff bnmeani hprebn embcat W1 b1 "
-    "emb C"
-).split()
+LECTURE_ORDER = [
+    "logprobs",
+    "probs",
+    "counts_sum_inv",
+    "counts_sum",
+    "counts",
+    "norm_logits",
+    "logit_maxes",
+    "logits",
+    "h",
+    "W2",
+    "b2",
+    "hpreact",
+    "bngain",
+    "bnbias",
+    "bnraw",
+    "bnvar_inv",
+    "bnvar",
+    "bndiff2",
+    "bndiff",
+    "bnmeani",
+    "hprebn",
+    "embcat",
+    "W1",
+    "b1",
+    "emb",
+    "C",
+]
 
 
 def lecture_batch(splits, n_hidden=64, batch_size=32):

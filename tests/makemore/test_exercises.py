@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zero_to_hero.makemore.backprop import embedding_backward
 from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram, count_bigrams
 from zero_to_hero.makemore.bnmath import batchnorm_backward, batchnorm_forward
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
@@ -20,21 +21,31 @@ from zero_to_hero.makemore.exercises import (
     best_smoothing,
     bias_gradient_before_batchnorm,
     bigram_weights_from_counts,
+    conv1d_levels,
+    conv1d_logits,
+    deeper_context,
+    finite_difference_check,
     fold_all_batchnorms,
     initial_loss,
+    label_smoothing_backward,
     layernorm_backward,
     naive_nll,
     ngram_counts,
     ngram_nll,
+    one_hot_embedding_backward,
+    receptive_field,
     steps_to_forget,
     suggest_lr,
     unigram_entropy,
+    useless_bias_gradient,
     vowel_similarity,
+    wavenet_parameter_count,
     zero_init_run,
 )
 from zero_to_hero.makemore.mlp import MLPConfig
-from zero_to_hero.makemore.recipes import recipe, run_recipe
+from zero_to_hero.makemore.recipes import WAVENET_STAGES, recipe, run_recipe
 from zero_to_hero.makemore.train import evaluate, lr_sweep, train
+from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig, logits_at_every_position
 from zero_to_hero.reference import anchor
 
 # --- bigram page ---------------------------------------------------------------------------
@@ -206,3 +217,76 @@ def test_steps_to_forget_match_a_simulated_running_average(momentum):
         running = (1 - momentum) * running
     assert running >= 0.01 > (1 - momentum) * running
     assert steps_to_forget(0.001) == 4603 and steps_to_forget(0.1) == 44
+
+
+# --- manual backprop page -------------------------------------------------------------------
+
+
+def test_finite_differences_agree_with_the_hand_written_gradient():
+    pairs = finite_difference_check([(0, 0), (5, 7), (29, 63)])
+    for numeric, analytic in pairs:
+        assert abs(analytic) > 1e-5  # a real gradient, not a zero that trivially agrees
+        assert numeric == pytest.approx(analytic, rel=1e-6, abs=1e-9)
+
+
+@given(st.integers(0, 2**16), st.integers(1, 40))
+def test_the_embedding_backward_is_a_one_hot_matrix_product(seed, n):
+    g = torch.Generator().manual_seed(seed)
+    ix = torch.randint(0, 27, (n, 3), generator=g)
+    demb = torch.randn(n, 3, 10, generator=g, dtype=torch.float64)
+    torch.testing.assert_close(
+        one_hot_embedding_backward(ix, demb, 27), embedding_backward(ix, demb, 27)
+    )
+
+
+@given(st.integers(0, 2**16), st.integers(1, 20), st.floats(0.0, 0.9))
+def test_the_label_smoothing_backward_matches_autograd(seed, n, eps):
+    g = torch.Generator().manual_seed(seed)
+    logits = (torch.randn(n, 27, generator=g, dtype=torch.float64) * 3).requires_grad_()
+    Y = torch.randint(0, 27, (n,), generator=g)
+    F.cross_entropy(logits, Y, label_smoothing=eps).backward()
+    torch.testing.assert_close(label_smoothing_backward(logits.detach(), Y, eps), logits.grad)
+
+
+def test_the_bias_before_batchnorm_gets_no_gradient_by_hand_either(names_splits):
+    train_split = names_splits(3).train
+    b1_grad, w1_grad = useless_bias_gradient(train_split.X[:32], train_split.Y[:32])
+    assert w1_grad > 1e-3 and b1_grad < 1e-8
+
+
+# --- WaveNet page ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(WAVENET_STAGES))
+def test_the_parameter_formula_counts_every_stage(name):
+    r = WAVENET_STAGES[name]
+    assert wavenet_parameter_count(r.model) == r.build()[0].num_parameters()
+
+
+@pytest.mark.parametrize("merges", [(2, 2, 2), (3, 2), (2, 2, 2, 2)])
+def test_an_output_sees_its_window_and_nothing_later(merges):
+    model = WaveNet(WaveNetConfig(n_embd=6, n_hidden=12, merges=merges))
+    T, length = model.block_size, 30
+    for position in (0, T, 20, length - 1):
+        # output t reads inputs t … t + T − 1
+        expected = [t for t in range(length - T + 1) if t <= position <= t + T - 1]
+        assert receptive_field(model, length, position) == expected
+
+
+def test_conv1d_layers_compute_the_convolutional_view():
+    g = torch.Generator().manual_seed(0)
+    model = WaveNet(WaveNetConfig(n_embd=6, n_hidden=10, merges=(2, 3, 2)), generator=g)
+    train(model, torch.randint(0, 27, (256, 12), generator=g), torch.randint(0, 27, (256,)), 20)
+    ids = torch.randint(0, 27, (4, 30), generator=g)
+    convs = conv1d_levels(model)
+    assert [c.dilation[0] for c in convs] == [1, 2, 6]
+    torch.testing.assert_close(
+        conv1d_logits(model, ids), logits_at_every_position(model, ids), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_a_longer_context_at_a_short_training_length(names):
+    losses = deeper_context(names, steps=1500)
+    assert set(losses) == {8, 16}
+    assert all(2.0 < loss < 2.6 for loss in losses.values())
+    assert abs(losses[16] - losses[8]) < 0.1  # no big difference this early

@@ -20,6 +20,7 @@ from zero_to_hero.makemore.layers import BatchNorm1d, Linear, Sequential
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
 from zero_to_hero.makemore.recipes import BEYOND
 from zero_to_hero.makemore.train import train
+from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig, logits_at_every_position
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
@@ -41,6 +42,15 @@ __all__ = [
     "layernorm_backward",
     "batchnorm_scale_invariance",
     "steps_to_forget",
+    "finite_difference_check",
+    "one_hot_embedding_backward",
+    "label_smoothing_backward",
+    "useless_bias_gradient",
+    "wavenet_parameter_count",
+    "receptive_field",
+    "conv1d_levels",
+    "conv1d_logits",
+    "deeper_context",
 ]
 
 
@@ -343,3 +353,159 @@ def steps_to_forget(momentum: float, fraction: float = 0.01) -> int:
 
 
 # --8<-- [end:forget]
+
+
+# --- manual backprop page --------------------------------------------------------------------
+
+
+# --8<-- [start:finite-differences]
+def finite_difference_check(
+    entries: Sequence[tuple[int, int]], h: float = 1e-6, seed: int = 0
+) -> list[tuple[float, float]]:
+    """For each `(row, column)` of `W1`: the central difference `(L(w + h) − L(w − h)) / 2h`
+    and the hand-written gradient, for the manual-backprop network in float64."""
+    from zero_to_hero.makemore.backprop import BackpropMLP, backward_steps, forward_steps
+
+    g = torch.Generator().manual_seed(seed)
+    model = BackpropMLP(generator=g, bn_generator=g)
+    for p in model.parameters():
+        p.data = p.data.double()
+    Xb = torch.randint(0, 27, (32, 3), generator=g)
+    Yb = torch.randint(0, 27, (32,), generator=g)
+    with torch.no_grad():
+        dW1 = backward_steps(model, forward_steps(model, Xb, Yb), Xb, Yb)["W1"]
+        pairs = []
+        for i, j in entries:
+            w = model.W1[i, j].item()
+            losses = []
+            for nudged in (w + h, w - h):
+                model.W1[i, j] = nudged
+                losses.append(forward_steps(model, Xb, Yb).loss.item())
+            model.W1[i, j] = w
+            pairs.append(((losses[0] - losses[1]) / (2 * h), dW1[i, j].item()))
+    return pairs
+
+
+# --8<-- [end:finite-differences]
+
+
+# --8<-- [start:one-hot-backward]
+def one_hot_embedding_backward(
+    ix: torch.Tensor, demb: torch.Tensor, vocab_size: int
+) -> torch.Tensor:
+    """`emb = one_hot(ix) @ C`, so `dC = one_hot(ix)ᵀ @ demb`: the transposed one-hot matrix
+    adds up, for each row of `C`, the gradients of every place where it was looked up."""
+    one_hot = F.one_hot(ix.reshape(-1), vocab_size).to(demb.dtype)  # (n · block_size, V)
+    return one_hot.T @ demb.reshape(-1, demb.shape[-1])
+
+
+# --8<-- [end:one-hot-backward]
+
+
+# --8<-- [start:label-smoothing]
+def label_smoothing_backward(logits: torch.Tensor, Y: torch.Tensor, eps: float) -> torch.Tensor:
+    """The gradient of `F.cross_entropy(logits, Y, label_smoothing=eps)` at the logits:
+    `(softmax(logits) − q) / n`, with `q` the smoothed target distribution."""
+    n, V = logits.shape
+    q = (1 - eps) * F.one_hot(Y, V).to(logits.dtype) + eps / V
+    return (F.softmax(logits, dim=1) - q) / n
+
+
+# --8<-- [end:label-smoothing]
+
+
+# --8<-- [start:useless-bias]
+def useless_bias_gradient(X: torch.Tensor, Y: torch.Tensor) -> tuple[float, float]:
+    """The largest entry of `db1` and of `dW1` from the hand-written backward pass."""
+    from zero_to_hero.makemore.backprop import BackpropMLP, cross_entropy_backward
+
+    model = BackpropMLP(generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        grads = model.backward(cross_entropy_backward(model(X), Y))
+    return grads["b1"].abs().max().item(), grads["W1"].abs().max().item()
+
+
+# --8<-- [end:useless-bias]
+
+
+# --- WaveNet page ----------------------------------------------------------------------------
+
+
+# --8<-- [start:count-parameters]
+def wavenet_parameter_count(config: WaveNetConfig) -> int:
+    """Embedding table, then per level a weight matrix (no bias) and BatchNorm's gain and bias,
+    then the output layer with its bias."""
+    V, E, H = config.vocab_size, config.n_embd, config.n_hidden
+    count, width = V * E, E
+    for k in config.merges:
+        count += width * k * H + 2 * H
+        width = H
+    return count + H * V + V
+
+
+# --8<-- [end:count-parameters]
+
+
+# --8<-- [start:receptive-field]
+def receptive_field(model: WaveNet, length: int, position: int, seed: int = 0) -> list[int]:
+    """Which outputs of `logits_at_every_position` change when the input at `position` does
+    (output `t` is the window ending at input `t + block_size − 1`)."""
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(1, 27, (1, length), generator=g)
+    changed = ids.clone()
+    changed[0, position] = (ids[0, position] % 26) + 1  # another letter
+    a, b = logits_at_every_position(model, ids), logits_at_every_position(model, changed)
+    return [t for t in range(a.shape[1]) if not torch.equal(a[0, t], b[0, t])]
+
+
+# --8<-- [end:receptive-field]
+
+
+# --8<-- [start:conv1d]
+def conv1d_levels(model: WaveNet) -> list[torch.nn.Conv1d]:
+    """One `nn.Conv1d` per level of a WaveNet, with the level's weights: kernel size `k`,
+    dilation the product of the merges below."""
+    convs, dilation = [], 1
+    for k, (_, linear, *_) in zip(model.config.merges, model.levels):
+        fan_in, out = linear.weight.shape
+        conv = torch.nn.Conv1d(fan_in // k, out, kernel_size=k, dilation=dilation, bias=False)
+        with torch.no_grad():  # (k · in, out) → (out, in, k): tap j is rows j·in … (j+1)·in
+            conv.weight.copy_(linear.weight.T.reshape(out, k, fan_in // k).transpose(1, 2))
+        convs.append(conv)
+        dilation *= k
+    return convs
+
+
+@torch.no_grad()
+def conv1d_logits(model: WaveNet, ids: torch.Tensor) -> torch.Tensor:
+    """`logits_at_every_position`, with `nn.Conv1d` for the joins and the weights."""
+    model.eval()
+    x = model.layers[0](ids).transpose(1, 2)  # (batch, channels, time)
+    for conv, (_, _, *rest) in zip(conv1d_levels(model), model.levels):
+        x = conv(x).transpose(1, 2)  # back to (batch, time, channels) for BatchNorm and tanh
+        for layer in rest:
+            x = layer(x)
+        x = x.transpose(1, 2)
+    return model.layers[-1](x.transpose(1, 2))
+
+
+# --8<-- [end:conv1d]
+
+
+# --8<-- [start:deeper]
+def deeper_context(names: Sequence[str], steps: int = 2000) -> dict[int, float]:
+    """The lecture's WaveNet recipe with 3 levels (context 8) and 4 levels (context 16), both
+    trained for `steps` steps: the validation loss of each, by context length."""
+    from zero_to_hero.makemore.dataset import make_splits
+    from zero_to_hero.makemore.recipes import WAVENET_STAGES, run_recipe
+
+    lecture = WAVENET_STAGES["wavenet"]
+    losses = {}
+    for merges in [(2, 2, 2), (2, 2, 2, 2)]:
+        r = replace(lecture, model=replace(lecture.model, merges=merges))
+        splits = make_splits(names, block_size=r.block_size)
+        losses[r.block_size] = run_recipe(r, splits, steps, splits_to_eval=("val",)).losses["val"]
+    return losses
+
+
+# --8<-- [end:deeper]

@@ -23,6 +23,8 @@ __all__ = [
     "plot_histograms",
     "plot_weight_gradients",
     "plot_update_ratios",
+    "plot_dlogits",
+    "plot_dilated_causal_conv",
 ]
 
 
@@ -189,4 +191,63 @@ def plot_update_ratios(model: Module, history: History) -> Figure:
     ax.set_ylabel("log10(update std / data std)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_dlogits(dlogits: torch.Tensor, Y: torch.Tensor) -> Figure:
+    """The gradient at the logits of a batch, one row per example: the target's entry is
+    pulled down (dark), every other entry pushed up by its probability (light)."""
+    d = (dlogits.detach() * dlogits.shape[0]).numpy()  # undo the mean's 1/n, for the colours
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    image = ax.imshow(d, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    ax.scatter(Y.tolist(), range(len(Y)), marker="o", s=12, facecolors="none", edgecolors="k")
+    ax.set_xlabel("character (circle: the target)")
+    ax.set_ylabel("example of the batch")
+    fig.colorbar(image, ax=ax, label="n · dlogits = p − one-hot")
+    return fig
+
+
+def plot_dilated_causal_conv(merges: Sequence[int] = (2, 2, 2), length: int = 16) -> Figure:
+    """A stack of dilated causal convolutions, one row per level: each node joins `k` nodes
+    of the row below, spaced by the dilation (the product of the merges below it). Grey: the
+    convolution computed at every position; colour: the tree behind the last output, which is
+    what the hierarchical model computes for one window."""
+    levels = len(merges)
+    fig, ax = plt.subplots(figsize=(min(12, 0.55 * length + 2), 1.1 * (levels + 1) + 0.6))
+    highlight = {(levels, length - 1)}  # (level, position) of the nodes in the last tree
+    dilation = [1]
+    for k in merges:
+        dilation.append(dilation[-1] * k)
+    for level in range(levels, 0, -1):  # walk down from the output to find its tree
+        k, d = merges[level - 1], dilation[level - 1]
+        for _, t in [n for n in highlight if n[0] == level]:
+            highlight |= {(level - 1, t - j * d) for j in range(k)}
+    first = [0]  # the first position of each level that has a full window below it
+    for level, k in enumerate(merges, start=1):
+        first.append(first[-1] + (k - 1) * dilation[level - 1])
+    for level in range(1, levels + 1):
+        k, d = merges[level - 1], dilation[level - 1]
+        for t in range(first[level], length):
+            for j in range(k):
+                lit = (level, t) in highlight
+                ax.plot(
+                    [t - j * d, t],
+                    [level - 1, level],
+                    color="#ff5722" if lit else "#cfd8dc",
+                    lw=1.8 if lit else 0.8,
+                    zorder=2 if lit else 1,
+                )
+    for level in range(levels + 1):
+        for t in range(first[level], length):
+            lit = (level, t) in highlight
+            ax.scatter(t, level, s=70, zorder=3, color="#3f51b5" if lit else "#b0bec5")
+        label = "input" if level == 0 else f"level {level}, dilation {dilation[level - 1]}"
+        ax.text(-0.8, level, label, ha="right", va="center", fontsize=9)
+    ax.set_xlim(-0.5 - 0.4 * length / 2, length - 0.5)
+    ax.set_ylim(-0.6, levels + 0.6)
+    ax.set_xlabel("position in the sequence (time →)")
+    ax.set_xticks(range(0, length, 2 if length > 12 else 1))
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
     return fig

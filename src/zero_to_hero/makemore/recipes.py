@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from zero_to_hero.makemore.dataset import Splits, make_splits
-from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
+from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig, calibrate_batchnorm
 from zero_to_hero.makemore.layers import Module
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
 from zero_to_hero.makemore.train import (
@@ -40,6 +40,7 @@ __all__ = [
     "RECIPES",
     "INIT_FIXES",
     "WAVENET_STAGES",
+    "BEYOND_WAVENET",
     "Run",
     "run_recipe",
     "recipe",
@@ -69,6 +70,9 @@ class Recipe:
     decay_at: int = 100_000
     warmup: int = 0
     weight_decay: float = 0.0
+    #: After training, measure each BatchNorm's statistics on the training set in evaluation
+    #: mode (`deep.calibrate_batchnorm`) instead of keeping the running averages.
+    calibrate: bool = False
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("sgd", "adamw"):
@@ -195,6 +199,24 @@ WAVENET_STAGES: dict[str, Recipe] = {
 }
 # --8<-- [end:wavenet-stages]
 
+# --8<-- [start:beyond-wavenet]
+#: Beyond the lectures: the whole name as context, wide layers, dropout, AdamW with a cosine
+#: schedule on batches of 128, BatchNorm statistics measured once after training.
+BEYOND_WAVENET = Recipe(
+    "beyond-wavenet",
+    "context 16, 2 × 512 tanh units with BatchNorm and dropout 0.2, AdamW + cosine",
+    WaveNetConfig(n_embd=16, n_hidden=512, merges=(16, 1), dropout=0.2),
+    steps=20_000,
+    batch_size=128,
+    seed=42,
+    optimizer="adamw",
+    lr=0.01,
+    warmup=400,
+    weight_decay=0.01,
+    calibrate=True,
+)
+# --8<-- [end:beyond-wavenet]
+
 #: Every recipe by name.
 RECIPES: dict[str, Recipe] = {
     **INIT_FIXES,
@@ -207,6 +229,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     "beyond": BEYOND,
     **WAVENET_STAGES,
+    "beyond-wavenet": BEYOND_WAVENET,
 }
 
 
@@ -267,4 +290,6 @@ def run_recipe(
         optimizer=r.make_optimizer(model),
         **train_kwargs,
     )
+    if r.calibrate:
+        calibrate_batchnorm(model, splits.train.X)
     return Run(r, model, history, split_losses(model, splits, splits_to_eval))

@@ -1,0 +1,286 @@
+"""makemore, parts 4–5: the manual-backprop MLP, the WaveNet series, and a model beyond them.
+
+- the manual-backprop lecture's network (n_hidden 200), 200,000 SGD steps with the hand-written
+  backward pass only, BatchNorm calibrated on the training set afterwards; then the very same
+  run with autograd's backward pass, to show that the two agree (and which is faster);
+- the WaveNet lecture's performance log, each stage a 200,000-step run (`WAVENET_STAGES`), the
+  last of which must reproduce the lecture's published losses;
+- the beyond-the-lectures recipe (`recipes.BEYOND_WAVENET`), on one CPU thread.
+
+Each run records its train/val/test loss, wall and CPU time, the validation loss every 10,000
+steps and the minibatch loss averaged over every 1,000 steps (the pages draw their curves from
+these), and a few sampled names.
+
+    python -m benchmarks makemore2 [--quick] [--dry-run] [--only NAME ...]
+
+`--quick` trains every run for 300 steps (a smoke test of this script); `--dry-run` does not
+write the results file. NAME is `backprop`, `autograd`, a stage of `WAVENET_STAGES`, or `beyond`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+from benchmarks.common import Metric, start, write_results
+from zero_to_hero.data import load_names
+from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP, calibrate, train_by_hand
+from zero_to_hero.makemore.dataset import make_splits
+from zero_to_hero.makemore.plots import loss_curve
+from zero_to_hero.makemore.recipes import BEYOND_WAVENET, LECTURE_SEED, WAVENET_STAGES, run_recipe
+from zero_to_hero.makemore.sampling import sample_names
+from zero_to_hero.makemore.train import History, evaluate, split_losses, step_decay, train
+from zero_to_hero.reference import anchor
+
+SPLITS = ("train", "val", "test")
+STEPS = 200_000
+EVAL_EVERY = 10_000
+SPREAD = 0.01  # run-to-run spread of these 200k-step recipes (see the lecture anchors)
+BEYOND_GOAL_VAL, BEYOND_GOAL_CPU_S, BEYOND_GOAL_PARAMS = 1.93, 20 * 60, 500_000
+NAMES = ("backprop", "autograd", *WAVENET_STAGES, "beyond")
+
+
+def fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.4f}"
+
+
+def record(model, history: History, losses: dict, splits, reference: dict) -> dict:
+    """What the results file keeps of one run."""
+    curve = loss_curve(history, window=1000)
+    g = torch.Generator().manual_seed(LECTURE_SEED + 10)
+    return {
+        "params": model.num_parameters(),
+        "steps": history.steps,
+        "losses": losses,
+        "reference": reference,
+        "wall_s": round(history.seconds, 2),
+        "cpu_s": round(history.cpu_seconds, 2),
+        "ms_per_step_cpu": round(1000 * history.cpu_seconds / max(1, history.steps), 4),
+        "first_loss": history.losses[0],
+        "samples": sample_names(model, splits.vocab, splits.block_size, n=12, generator=g),
+        "curve": {
+            "window": curve["window"],
+            "train_loss_per_window": [round(x, 5) for x in curve["train_loss_per_window"]],
+            "val": [[step, round(loss, 5)] for step, loss in curve["val"]],
+        },
+    }
+
+
+def by_hand(splits, steps: int, manual: bool) -> dict:
+    """The manual-backprop lecture's full run, with the hand-written or autograd's backward."""
+    g = torch.Generator().manual_seed(LECTURE_SEED)
+    model = BackpropMLP(BackpropConfig(n_hidden=200), generator=g)
+    val = {"val": (splits.val.X, splits.val.Y)}
+    if manual:
+        history = train_by_hand(
+            model, splits.train.X, splits.train.Y, steps, generator=g,
+            eval_every=EVAL_EVERY, eval_data=val,
+        )  # fmt: skip
+    else:
+        history = History()
+
+        def calibrated_eval(step: int, _loss: float) -> None:  # what train_by_hand measures
+            if (step + 1) % EVAL_EVERY == 0 or step == steps - 1:
+                calibrate(model, splits.train.X)
+                history.evals.append((step + 1, {"val": evaluate(model, *val["val"])}))
+
+        train(
+            model, splits.train.X, splits.train.Y, steps, lr=step_decay(), generator=g,
+            on_step=calibrated_eval, history=history,
+        )  # fmt: skip
+    calibrate(model, splits.train.X)
+    losses = split_losses(model, splits, SPLITS)
+    reference = {s: anchor(f"makemore.backprop.{s}").value for s in ("train", "val")}
+    return record(model, history, losses, splits, reference)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="300 steps per run")
+    parser.add_argument("--dry-run", action="store_true", help="do not write the results file")
+    parser.add_argument("--only", nargs="*", choices=NAMES, help="only these runs")
+    args = parser.parse_args(argv)
+    load = start()
+    names = load_names()
+    splits_by_context = {}
+
+    def splits_for(block_size: int):
+        if block_size not in splits_by_context:
+            splits_by_context[block_size] = make_splits(names, block_size=block_size)
+        return splits_by_context[block_size]
+
+    wanted = [n for n in NAMES if not args.only or n in args.only]
+    runs: dict[str, dict] = {}
+    for name in wanted:
+        print(f"{name} …", flush=True)
+        if name in ("backprop", "autograd"):
+            steps = 300 if args.quick else STEPS
+            runs[name] = by_hand(splits_for(3), steps, manual=name == "backprop")
+            runs[name]["description"] = "manual-backprop MLP (n_hidden 200), " + (
+                "hand-written backward pass" if name == "backprop" else "autograd's backward"
+            )
+        else:
+            r = BEYOND_WAVENET if name == "beyond" else WAVENET_STAGES[name]
+            splits = splits_for(r.block_size)
+            steps = 300 if args.quick else r.steps
+            run = run_recipe(
+                r, splits, steps, splits_to_eval=SPLITS, eval_every=EVAL_EVERY,
+                eval_data={"val": (splits.val.X, splits.val.Y)},
+            )  # fmt: skip
+            if name == "beyond":
+                reference = {"train": None, "val": anchor("makemore.wavenet.val").value}
+            else:
+                reference = {
+                    s: anchor(f"makemore.stage.{name}.{s}").value for s in ("train", "val")
+                }
+            runs[name] = record(run.model, run.history, run.losses, splits, reference)
+            runs[name]["description"] = r.description
+        rec = runs[name]
+        timing = f"{rec['cpu_s']:.0f} s CPU, {rec['wall_s']:.0f} s wall"
+        print(f"  {rec['losses']}: {timing}", flush=True)
+
+    headers = ["run", "params", "steps", *SPLITS, "wall s", "CPU s", "ms/step (CPU)", "lecture"]
+    rows = []
+    for name, rec in runs.items():
+        ref = rec["reference"]
+        lecture = " / ".join(fmt(ref[s]) for s in ("train", "val") if ref.get(s) is not None)
+        rows.append([
+            f"`{name}`: {rec['description']}", f"{rec['params']:,}", f"{rec['steps']:,}",
+            *(fmt(rec["losses"][s]) for s in SPLITS), f"{rec['wall_s']:.1f}",
+            f"{rec['cpu_s']:.1f}", f"{rec['ms_per_step_cpu']:.3f}", lecture,
+        ])  # fmt: skip
+
+    metrics = [] if args.quick else make_metrics(runs)
+    if args.dry_run:
+        from zero_to_hero.pages import markdown_table
+
+        print(markdown_table(headers, rows))
+        return
+    write_results("makemore2", headers, rows, load, metrics, runs=runs)
+
+
+def make_metrics(runs: dict[str, dict]) -> list[Metric]:
+    metrics = []
+    if "backprop" in runs:
+        b = runs["backprop"]
+        delta = max(abs(b["losses"][s] - b["reference"][s]) for s in ("train", "val"))
+        metrics.append(
+            Metric(
+                "backprop_val",
+                "manual backprop, 200k steps: validation loss (BatchNorm calibrated)",
+                b["losses"]["val"],
+                "nats",
+                b["reference"]["val"],
+                anchor("makemore.backprop.val").source,
+                f"train and val within {SPREAD} of published (run-to-run spread)",
+                delta <= SPREAD,
+            )
+        )
+    if "backprop" in runs and "autograd" in runs:
+        b, a = runs["backprop"], runs["autograd"]
+        delta = max(abs(b["losses"][s] - a["losses"][s]) for s in SPLITS)
+        metrics += [
+            Metric(
+                "backprop_vs_autograd",
+                "the same 200k-step run with autograd's backward: largest loss difference",
+                round(delta, 6),
+                "nats",
+                None,
+                "train, val and test losses of the two runs",
+                f"≤ {SPREAD} (the run-to-run spread)",
+                delta <= SPREAD,
+            ),
+            Metric(
+                "backprop_speedup",
+                "hand-written backward step against autograd's, CPU time per step",
+                round(a["ms_per_step_cpu"] / b["ms_per_step_cpu"], 2),
+                "×",
+                1.0,
+                "autograd, same run, same process",
+            ),
+        ]
+    for name in WAVENET_STAGES:
+        if name not in runs:
+            continue
+        rec = runs[name]
+        ours, ref = rec["losses"], rec["reference"]
+        if name == "wavenet":
+            metrics.append(
+                Metric(
+                    "wavenet_train",
+                    "WaveNet, 200k steps: training loss",
+                    ours["train"],
+                    "nats",
+                    anchor("makemore.wavenet.train").value,
+                    anchor("makemore.wavenet.train").source,
+                    "= published, bit for bit",
+                    ours["train"] == anchor("makemore.wavenet.train").value,
+                )
+            )
+            published = anchor("makemore.wavenet.val").value
+            metrics.append(
+                Metric(
+                    "wavenet_val",
+                    "WaveNet, 200k steps: validation loss",
+                    ours["val"],
+                    "nats",
+                    published,
+                    anchor("makemore.wavenet.val").source,
+                    "within 1e-5 of published",
+                    abs(ours["val"] - published) <= 1e-5,
+                )
+            )
+        else:
+            delta = max(abs(ours[s] - ref[s]) for s in ("train", "val"))
+            metrics.append(
+                Metric(
+                    f"{name}_val",
+                    f"WaveNet series, {rec['description']}: validation loss",
+                    ours["val"],
+                    "nats",
+                    ref["val"],
+                    anchor(f"makemore.stage.{name}.val").source,
+                    f"train and val within {SPREAD} of published",
+                    delta <= SPREAD,
+                )
+            )
+    if "beyond" in runs:
+        b = runs["beyond"]
+        metrics += [
+            Metric(
+                "beyond_wavenet_val",
+                "beyond the lectures: validation loss",
+                b["losses"]["val"],
+                "nats",
+                anchor("makemore.wavenet.val").value,
+                "the lecture's WaveNet",
+                f"≤ {BEYOND_GOAL_VAL}",
+                b["losses"]["val"] <= BEYOND_GOAL_VAL,
+            ),
+            Metric(
+                "beyond_wavenet_cpu_minutes",
+                "beyond the lectures: training time on one CPU thread (CPU time)",
+                round(b["cpu_s"] / 60, 2),
+                "min",
+                None,
+                f"wall clock on the shared machine: {b['wall_s'] / 60:.2f} min",
+                f"≤ {BEYOND_GOAL_CPU_S // 60} min",
+                b["cpu_s"] <= BEYOND_GOAL_CPU_S,
+            ),
+            Metric(
+                "beyond_wavenet_params",
+                "beyond the lectures: parameters",
+                b["params"],
+                "",
+                None,
+                "",
+                f"≤ {BEYOND_GOAL_PARAMS:,}",
+                b["params"] <= BEYOND_GOAL_PARAMS,
+            ),
+        ]
+    return metrics
+
+
+if __name__ == "__main__":
+    main()
