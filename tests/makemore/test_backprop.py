@@ -132,8 +132,8 @@ def test_the_fused_cross_entropy_backward_is_exact_math(seed, n, classes):
     torch.testing.assert_close(cross_entropy_backward(logits.detach(), Y), logits.grad)
 
 
-def test_the_fused_batchnorm_backward_is_the_essays_formula_with_m_equal_n_minus_1(batch):
-    model, Xb, Yb = batch
+def batchnorm_block(model, Xb, Yb):
+    """Autograd's gradients around the BatchNorm block, and the fused formula's cache."""
     s = forward_steps(model, Xb, Yb)
     s.hpreact.retain_grad()
     s.hprebn.retain_grad()
@@ -141,6 +141,11 @@ def test_the_fused_batchnorm_backward_is_the_essays_formula_with_m_equal_n_minus
     _, cache = batchnorm_forward(
         s.hprebn.detach(), model.bngain.detach(), model.bnbias.detach(), unbiased=True
     )
+    return s, cache
+
+
+def test_the_fused_batchnorm_backward_is_the_essays_formula_with_m_equal_n_minus_1(batch):
+    s, cache = batchnorm_block(*batch)
     assert cache.m == 31
     dhprebn, _, _ = batchnorm_backward(s.hpreact.grad, cache)
     check = compare("hprebn", dhprebn, s.hprebn)
@@ -204,14 +209,7 @@ def test_the_embedding_gradient_must_add_up_repeated_tokens(batch):
 
 def test_bessels_correction_belongs_in_the_backward_pass_too(batch):
     """The forward divides the variance by n − 1; a backward that uses n is measurably off."""
-    model, Xb, Yb = batch
-    s = forward_steps(model, Xb, Yb)
-    s.hpreact.retain_grad()
-    s.hprebn.retain_grad()
-    s.loss.backward()
-    _, cache = batchnorm_forward(
-        s.hprebn.detach(), model.bngain.detach(), model.bnbias.detach(), unbiased=True
-    )
+    s, cache = batchnorm_block(*batch)
     right, _, _ = batchnorm_backward(s.hpreact.grad, cache)
     wrong, _, _ = batchnorm_backward(s.hpreact.grad, replace(cache, m=32))  # divides by n
     assert compare("hprebn", right, s.hprebn).approximate

@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from zero_to_hero.checkpoint import CheckpointError, save_checkpoint
 from zero_to_hero.cli import main
 from zero_to_hero.makemore import cli as makemore_cli
+from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP
 from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram, count_bigrams
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
 from zero_to_hero.makemore.recipes import RECIPES
 from zero_to_hero.makemore.sampling import sample_index, sample_names
 from zero_to_hero.makemore.saving import load_model, save_model
+from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig
 from zero_to_hero.vocab import CharVocab
 
 VOCAB = CharVocab.from_words(["abcdefghijklmnopqrstuvwxyz"])
@@ -59,6 +61,11 @@ def models(names):
         NeuralBigram(27, generator=g),
         MLP(MLPConfig(batchnorm=True, hidden_bias=False), generator=g),
         DeepMLP(DeepMLPConfig(n_layers=2, n_hidden=16), generator=g),
+        WaveNet(
+            WaveNetConfig(n_embd=4, n_hidden=8, per_position_bn=True, dropout=0.1), generator=g
+        ),
+        WaveNet(WaveNetConfig(n_embd=4, n_hidden=8, merges=(2, 2, 2, 2)), generator=g),
+        BackpropMLP(BackpropConfig(n_hidden=16), generator=g),
     ]
 
 
@@ -149,3 +156,12 @@ def test_cli_rejects_a_names_file_with_unknown_characters_for_a_checkpoint(tmp_p
 
 def test_the_cli_lists_every_recipe_without_importing_torch():
     assert tuple(RECIPES) == makemore_cli.RECIPE_NAMES
+
+
+def test_cli_trains_and_samples_the_wavenet(tmp_path, capsys, small_data):
+    path = tmp_path / "wn.pt"
+    argv = ["makemore", "train", "--model", "wavenet", "--steps", "20", "--out", str(path)]
+    assert main([*argv, *small_data]) == 0
+    assert "76,579 parameters" in capsys.readouterr().out
+    assert main(["makemore", "sample", "--checkpoint", str(path), "-n", "2"]) == 0
+    assert len(capsys.readouterr().out.split()) == 2

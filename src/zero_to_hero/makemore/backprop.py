@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import torch
 import torch.nn.functional as F
 
 from zero_to_hero.makemore.bnmath import batchnorm_backward, batchnorm_forward
-from zero_to_hero.makemore.layers import Module
+from zero_to_hero.makemore.layers import Configured, Module
 from zero_to_hero.makemore.train import History, evaluate, step_decay
 
 __all__ = [
@@ -64,7 +64,7 @@ class BackpropConfig:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
-class BackpropMLP(Module):
+class BackpropMLP(Configured, Module):
     """The lecture's BatchNorm MLP as bare tensors, with a forward pass that remembers what its
     hand-written backward pass needs.
 
@@ -101,7 +101,7 @@ class BackpropMLP(Module):
         g, bn_g = generator, bn_generator or torch.Generator()
         self.C = torch.randn((c.vocab_size, c.n_embd), generator=g)
         self.W1 = torch.randn((fan_in, c.n_hidden), generator=g) * (5 / 3) / fan_in**0.5
-        self.b1 = torch.randn(c.n_hidden, generator=g) * 0.1  # useless before BN: a test
+        self.b1 = torch.randn(c.n_hidden, generator=g) * 0.1  # useless before BatchNorm
         self.W2 = torch.randn((c.n_hidden, c.vocab_size), generator=g) * 0.1
         self.b2 = torch.randn(c.vocab_size, generator=g) * 0.1
         self.bngain = torch.randn((1, c.n_hidden), generator=bn_g) * 0.1 + 1.0
@@ -162,15 +162,6 @@ class BackpropMLP(Module):
     # --8<-- [end:backward]
 
     kind = "makemore.backprop"
-
-    @property
-    def block_size(self) -> int:
-        """Characters of context the model reads."""
-        return self.config.block_size
-
-    def config_dict(self) -> dict:
-        """Keyword arguments of `BackpropConfig` that rebuild this model."""
-        return asdict(self.config)
 
 
 # --8<-- [start:embedding-backward]

@@ -10,12 +10,13 @@ the initial predictions are close to uniform instead of confidently wrong.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 
 from zero_to_hero.makemore.layers import (
     BatchNorm1d,
+    Configured,
     Embedding,
     Flatten,
     Linear,
@@ -55,7 +56,7 @@ class DeepMLPConfig:
 
 
 # --8<-- [start:deep]
-class DeepMLP(Sequential):
+class DeepMLP(Configured, Sequential):
     """A `Sequential` built from a `DeepMLPConfig`; all weights come from one generator.
 
     Examples:
@@ -91,15 +92,6 @@ class DeepMLP(Sequential):
     # --8<-- [end:deep]
 
     kind = "makemore.deep"
-
-    @property
-    def block_size(self) -> int:
-        """Characters of context the model reads."""
-        return self.config.block_size
-
-    def config_dict(self) -> dict:
-        """Keyword arguments of `DeepMLPConfig` that rebuild this model."""
-        return asdict(self.config)
 
 
 # --8<-- [start:calibrate]

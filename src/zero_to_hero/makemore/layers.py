@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 __all__ = [
     "Module",
+    "Configured",
     "Linear",
     "BatchNorm1d",
     "Tanh",
@@ -117,6 +120,24 @@ class Module:
                 )
             with torch.no_grad():
                 tensor.copy_(state[name])
+
+
+class Configured:
+    """Mixin of a whole model built from a frozen configuration dataclass (`self.config`):
+    the context length it reads, and the keyword arguments that rebuild it from a checkpoint.
+    A subclass also names itself with a `kind` string for the checkpoint."""
+
+    config: Any
+    kind: str
+
+    @property
+    def block_size(self) -> int:
+        """Characters of context the model reads."""
+        return self.config.block_size
+
+    def config_dict(self) -> dict:
+        """Keyword arguments of the configuration class that rebuild this model."""
+        return asdict(self.config)
 
 
 # --8<-- [start:linear]

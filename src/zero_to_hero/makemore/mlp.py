@@ -13,11 +13,11 @@ initialization chapter.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 
-from zero_to_hero.makemore.layers import Module
+from zero_to_hero.makemore.layers import Configured, Module
 
 __all__ = ["MLPConfig", "MLP"]
 
@@ -57,7 +57,7 @@ class MLPConfig:
 # --8<-- [end:config]
 
 
-class MLP(Module):
+class MLP(Configured, Module):
     """Embedding → concatenation → tanh hidden layer (optionally batch-normalized) → logits.
 
     Args:
@@ -147,15 +147,6 @@ class MLP(Module):
     # --8<-- [end:batchnorm]
 
     kind = "makemore.mlp"
-
-    @property
-    def block_size(self) -> int:
-        """Characters of context the model reads."""
-        return self.config.block_size
-
-    def config_dict(self) -> dict:
-        """Keyword arguments of `MLPConfig` that rebuild this model."""
-        return asdict(self.config)
 
     def __repr__(self) -> str:
         return f"MLP({self.config})"

@@ -22,12 +22,13 @@ what it cost.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 
 from zero_to_hero.makemore.layers import (
     BatchNorm1d,
+    Configured,
     Embedding,
     Flatten,
     Linear,
@@ -216,7 +217,7 @@ class WaveNetConfig:
 
 
 # --8<-- [start:wavenet]
-class WaveNet(Sequential):
+class WaveNet(Configured, Sequential):
     """Embedding → one `[join, Linear, BatchNorm, Tanh]` level per entry of `merges` → Linear.
 
     Every level but the last joins its groups with `FlattenConsecutive`; the last one joins
@@ -269,15 +270,6 @@ class WaveNet(Sequential):
     # --8<-- [end:wavenet]
 
     kind = "makemore.wavenet"
-
-    @property
-    def block_size(self) -> int:
-        """Characters of context the model reads."""
-        return self.config.block_size
-
-    def config_dict(self) -> dict:
-        """Keyword arguments of `WaveNetConfig` that rebuild this model."""
-        return asdict(self.config)
 
 
 # --8<-- [start:every-position]
