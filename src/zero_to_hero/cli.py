@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from zero_to_hero import __version__
 
 # Modules that define `register(subparsers)`, in the order of the course.
-CHAPTER_CLIS = ["zero_to_hero.micrograd.cli"]
+CHAPTER_CLIS = ["zero_to_hero.micrograd.cli", "zero_to_hero.gpt.cli"]
 
 
 def info(args: argparse.Namespace) -> int:

@@ -1,0 +1,55 @@
+"""The baseline: a bigram model, which predicts the next character from the current one alone.
+
+Its only parameter is a `(vocab_size, vocab_size)` table: row `i` holds the logits of the
+character that follows character `i`. Every position is predicted in isolation, so no amount
+of training takes it past the entropy of the next character given one character of context.
+Everything the rest of the chapter adds is about letting positions talk to each other.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
+from torch import nn
+
+from zero_to_hero.gpt.sampling import generate
+
+__all__ = ["BigramLanguageModel"]
+
+
+# --8<-- [start:bigram]
+class BigramLanguageModel(nn.Module):
+    """Logits for the next id read straight from a table, one row per current id.
+
+    Args:
+        vocab_size: Number of token ids.
+    """
+
+    def __init__(self, vocab_size: int):
+        super().__init__()
+        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
+            raise ValueError(f"vocab_size must be a positive int, got {vocab_size!r}")
+        self.vocab_size = vocab_size
+        self.token_embedding = nn.Embedding(vocab_size, vocab_size)
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits `(B, T, vocab_size)` and, given targets `(B, T)`, the mean cross-entropy."""
+        logits = self.token_embedding(idx)
+        if targets is None:
+            return logits, None
+        return logits, F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+
+    # --8<-- [end:bigram]
+
+    def generate(
+        self,
+        idx: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Continue each row of `idx` (see `sampling.generate`); only the last id matters."""
+        return generate(self, idx, max_new_tokens, temperature, top_k, generator, block_size=1)
