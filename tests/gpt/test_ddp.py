@@ -12,7 +12,7 @@ import torch
 
 from zero_to_hero.gpt import CharDataset, train
 from zero_to_hero.gpt.recipes import recipe
-from zero_to_hero.gpt.train import load_model
+from zero_to_hero.gpt.training import load_model
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import torch
 from zero_to_hero.checkpoint import CheckpointError, save_checkpoint
 from zero_to_hero.gpt import GPT, CharDataset, GPTConfig, TrainConfig, load_model, train
 from zero_to_hero.gpt.recipes import recipe
-from zero_to_hero.gpt.train import lr_at, make_optimizer, split_loss
+from zero_to_hero.gpt.training import lr_at, make_optimizer, split_loss
 from zero_to_hero.vocab import CharVocab
 
 TEXT = "First Citizen: we are accounted poor citizens, the patricians good.\n" * 40
@@ -131,7 +131,7 @@ def test_a_model_that_does_not_fit_the_data_is_a_clear_error(
 
 
 def test_the_global_batch_must_split_evenly_between_processes(data, monkeypatch):
-    from zero_to_hero.gpt import train as train_module
+    from zero_to_hero.gpt import training as train_module
 
     monkeypatch.setattr(
         train_module, "_join_process_group", lambda device: train_module._Dist(1, 2)

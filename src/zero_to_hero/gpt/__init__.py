@@ -2,22 +2,21 @@
 
 The modules follow the chapter: `data` (Tiny Shakespeare as ids), `bigram` (the baseline),
 `aggregation` (the averaging trick), `attention` (heads), `model` (blocks and the GPT),
-`sampling`, `bert` (the bidirectional sibling), `train` (the training loop, also under
+`sampling`, `bert` (the bidirectional sibling), `training` (the training loop, also under
 torchrun), `recipes` (named configurations) and `flops` (model FLOP utilisation).
 """
 
-from zero_to_hero.gpt.attention import Head, MultiHeadAttention, attention
+from zero_to_hero.gpt.attention import Head, MultiHeadAttention
 from zero_to_hero.gpt.bigram import BigramLanguageModel
 from zero_to_hero.gpt.data import CharDataset, get_batch, shakespeare
 from zero_to_hero.gpt.model import GPT, Block, FeedForward, GPTConfig
-from zero_to_hero.gpt.train import TrainConfig, load_model, train
+from zero_to_hero.gpt.training import TrainConfig, load_model, train
 
 __all__ = [
     "CharDataset",
     "shakespeare",
     "get_batch",
     "BigramLanguageModel",
-    "attention",
     "Head",
     "MultiHeadAttention",
     "FeedForward",

@@ -23,6 +23,7 @@ __all__ = [
     "merge_heads",
     "Head",
     "MultiHeadAttention",
+    "score_statistics",
 ]
 
 
@@ -50,7 +51,8 @@ def attention(
     """Scaled dot-product attention written out: `softmax(q kᵀ / √d + mask) v`.
 
     Args:
-        q, k: Queries and keys, `(..., T, d)`; `d` is the head size.
+        q: Queries, `(..., T, d)`; `d` is the head size.
+        k: Keys, `(..., T, d)`.
         v: Values, `(..., T, d_v)`.
         causal: Mask the future (a GPT) or not (a BERT).
         dropout: Probability of dropping an attention weight (only pass > 0 when training).
@@ -192,3 +194,26 @@ class MultiHeadAttention(nn.Module):
                     lin.bias.data.copy_(b[rows])
             heads.append(head)
         return heads
+
+
+# --8<-- [start:scaling]
+def score_statistics(
+    head_size: int, T: int = 16, n: int = 2000, scaled: bool = True, seed: int = 0
+) -> tuple[float, float]:
+    """Variance of `q·k` for unit-variance random `q`, `k`, and the mean largest softmax weight
+    of a query over `T` keys: how peaked attention is before any learning.
+
+    Returns:
+        `(variance, peak)`: with `scaled`, about `(1, small)` at every head size; without,
+        the variance grows like `head_size` and the softmax approaches one-hot (peak → 1).
+    """
+    g = torch.Generator().manual_seed(seed)
+    q = torch.randn(n, 1, head_size, generator=g)
+    k = torch.randn(n, T, head_size, generator=g)
+    scores = (q @ k.transpose(1, 2)).squeeze(1)  # (n, T)
+    if scaled:
+        scores = scores / math.sqrt(head_size)
+    return scores.var().item(), scores.softmax(dim=-1).max(dim=-1).values.mean().item()
+
+
+# --8<-- [end:scaling]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import torch
 
+from zero_to_hero.gpt.model import GPT
 from zero_to_hero.vocab import CharVocab
 
-__all__ = ["IGNORE", "mask_tokens", "fill_in"]
+__all__ = ["IGNORE", "mask_tokens", "fill_in", "recovery_accuracy"]
 
 #: Target id that `torch.nn.functional.cross_entropy` skips (its default `ignore_index`).
 IGNORE = -100
@@ -49,7 +50,7 @@ def mask_tokens(
 
 # --8<-- [start:fill-in]
 @torch.no_grad()
-def fill_in(model, vocab: CharVocab, text: str, blank: str = "_") -> str:
+def fill_in(model: GPT, vocab: CharVocab, text: str, blank: str = "_") -> str:
     """Replace every `blank` in `text` by the model's most likely character.
 
     A bidirectional model (`config.causal` False) sees both sides of every blank at once: the
@@ -81,3 +82,40 @@ def fill_in(model, vocab: CharVocab, text: str, blank: str = "_") -> str:
 
 
 # --8<-- [end:fill-in]
+
+
+# --8<-- [start:accuracy]
+@torch.no_grad()
+def recovery_accuracy(model: GPT, x: torch.Tensor, hidden: torch.Tensor, mask_id: int) -> float:
+    """How often the model's most likely character at a hidden position is the true one.
+
+    Args:
+        model: A GPT (causal) or a BERT (bidirectional, with `mask_id` in its vocabulary).
+        x: The true ids, `(B, T)`.
+        hidden: `(B, T)` booleans, the positions to recover. Position 0 is skipped: a causal
+            model has nothing to go on there.
+        mask_id: The `MASK` id; also the number of real characters.
+
+    A BERT sees `x` with the hidden positions replaced by `MASK`, on both sides. A causal
+    model reads the true text and predicts each position from everything to its left only.
+    """
+    if x.shape != hidden.shape or x.dim() != 2:
+        raise ValueError(
+            f"x and hidden must both be (B, T), got {tuple(x.shape)} and {tuple(hidden.shape)}"
+        )
+    hidden = hidden.clone()
+    hidden[:, 0] = False
+    was_training = model.training
+    model.eval()
+    if model.config.causal:
+        logits, _ = model(x)  # logits at t - 1 are the prediction for t
+        guess = torch.zeros_like(x)
+        guess[:, 1:] = logits[:, :-1, :mask_id].argmax(dim=-1)
+    else:
+        logits, _ = model(x.masked_fill(hidden, mask_id))
+        guess = logits[..., :mask_id].argmax(dim=-1)
+    model.train(was_training)
+    return (guess[hidden] == x[hidden]).float().mean().item()
+
+
+# --8<-- [end:accuracy]

@@ -50,7 +50,7 @@ def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.data import load_shakespeare
     from zero_to_hero.gpt.data import CharDataset
     from zero_to_hero.gpt.recipes import recipe
-    from zero_to_hero.gpt.train import train
+    from zero_to_hero.gpt.training import train
 
     data = CharDataset.from_text(load_shakespeare(args.data))
     overrides = {k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None}
@@ -70,7 +70,7 @@ def _train(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     import torch
 
-    from zero_to_hero.gpt.train import load_model
+    from zero_to_hero.gpt.training import load_model
 
     model, vocab, _ = load_model(args.checkpoint)
     prompt = args.prompt if args.prompt else "\n"

@@ -65,9 +65,9 @@ def batch_offsets(
 
 def windows(data: torch.Tensor, offsets: torch.Tensor, block_size: int):
     """Inputs `x` and next-character targets `y`, both `(len(offsets), block_size)`."""
-    x = torch.stack([data[i : i + block_size] for i in offsets.tolist()])
-    y = torch.stack([data[i + 1 : i + 1 + block_size] for i in offsets.tolist()])
-    return x, y
+    rows = offsets[:, None] + torch.arange(block_size + 1)  # one gather, no Python loop
+    chunk = data[rows]
+    return chunk[:, :-1], chunk[:, 1:]
 
 
 def get_batch(

@@ -41,6 +41,9 @@ class GPTConfig:
         feed_forward: Include the feed-forward layer in each block (the build-up adds it).
         residual: Add each sub-layer's output to its input (the build-up adds it).
         layer_norm: Normalise before each sub-layer and before the head (pre-LN, as GPT-2).
+        init: "gpt2": weights from N(0, 0.02), the residual branches' output layers scaled
+            down by √(2·n_layer), for a residual network; "pytorch": PyTorch's default, whose
+            scale follows each layer's width, which a plain stack of layers needs.
     """
 
     vocab_size: int
@@ -56,6 +59,7 @@ class GPTConfig:
     feed_forward: bool = True
     residual: bool = True
     layer_norm: bool = True
+    init: str = "gpt2"
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
@@ -69,6 +73,8 @@ class GPTConfig:
             )
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.init not in ("gpt2", "pytorch"):
+            raise ValueError(f"init must be 'gpt2' or 'pytorch', got {self.init!r}")
         if self.activation not in _ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}, got {self.activation!r}"
@@ -169,19 +175,20 @@ class GPT(nn.Module):
         self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
         if c.tie_weights:
             self.lm_head.weight = self.token_embedding.weight
-        self.apply(self._init_weights)
+        if c.init == "gpt2":
+            self._init_gpt2()
+
+    def _init_gpt2(self) -> None:
+        for module in self.modules():
+            if isinstance(module, nn.Linear | nn.Embedding):
+                nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if isinstance(module, nn.Linear) and module.bias is not None:
+                nn.init.zeros_(module.bias)
         # Each block adds two branches to the residual stream: shrink their output layers so
-        # the stream's variance does not grow with depth (GPT-2's scaled initialisation).
+        # the stream's variance does not grow with depth.
         for name, p in self.named_parameters():
             if name.endswith("proj.weight"):
-                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * c.n_layer))
-
-    @staticmethod
-    def _init_weights(module: nn.Module) -> None:
-        if isinstance(module, nn.Linear | nn.Embedding):
-            nn.init.normal_(module.weight, mean=0.0, std=0.02)
-        if isinstance(module, nn.Linear) and module.bias is not None:
-            nn.init.zeros_(module.bias)
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * self.config.n_layer))
 
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from zero_to_hero.gpt.model import GPTConfig
-from zero_to_hero.gpt.train import TrainConfig
+from zero_to_hero.gpt.training import TrainConfig
 
 __all__ = ["Recipe", "RECIPES", "recipe"]
 

@@ -32,6 +32,7 @@ __all__ = [
     "TrainConfig",
     "EvalRecord",
     "TrainResult",
+    "Trainer",
     "CHECKPOINT_KIND",
     "lr_at",
     "make_optimizer",
@@ -242,32 +243,93 @@ def _check_vocab(config: GPTConfig, vocab: CharVocab, objective: str) -> None:
         raise ValueError(f"the {objective!r} objective needs a model with {kind}")
 
 
-def _batch(data, tc, block_size, mask_id, generator, part=slice(None)):
-    """The global batch from `generator`; this process keeps rows `part` of it."""
-    offsets = batch_offsets(len(data), tc.batch_size, block_size, generator)
-    x, y = windows(data, offsets, block_size)
-    if tc.objective == "masked":
-        x, y = mask_tokens(x, mask_id, tc.mask_rate, generator)
-    return x[part], y[part]
+# --8<-- [start:trainer]
+class Trainer:
+    """A model, its optimizer and its stream of batches; `step()` takes one optimizer step.
+
+    `train` drives one of these; the benchmark drives two side by side.
+
+    Args:
+        config: The architecture; `vocab_size` must fit the data and the objective.
+        tc: The training recipe.
+        data: Train and validation ids with their vocabulary.
+        device: Where the model lives.
+    """
+
+    def __init__(
+        self,
+        config: GPTConfig,
+        tc: TrainConfig,
+        data: CharDataset,
+        device: torch.device | str = "cpu",
+        _rank: _Dist | None = None,
+    ):
+        _check_vocab(config, data.vocab, tc.objective)
+        self.rank = rank = _rank or _Dist()
+        if tc.batch_size % rank.world_size:
+            raise ValueError(
+                f"batch_size {tc.batch_size} must be divisible by the number of processes "
+                f"({rank.world_size}): each trains on an equal slice of the global batch"
+            )
+        per_rank = tc.batch_size // rank.world_size
+        self.part = slice(rank.rank * per_rank, (rank.rank + 1) * per_rank)
+        self.config, self.tc, self.data, self.device = config, tc, data, torch.device(device)
+        torch.manual_seed(tc.seed)  # the same initial weights in every process
+        self.model = GPT(config).to(self.device)
+        # DDP all-reduces (averages) the gradients during backward(): every process then
+        # takes the same optimizer step, the one a single process takes on the whole batch.
+        self.ddp = nn.parallel.DistributedDataParallel(self.model) if rank.world_size > 1 else None
+        self.optimizer = make_optimizer(self.model, tc)
+        self.batches = torch.Generator().manual_seed(tc.seed)
+        self.steps_done = 0
+
+    def batch(self, ids: torch.Tensor, generator: torch.Generator, part=slice(None)):
+        """The next global batch from `generator` (masked for a BERT), rows `part` of it."""
+        tc, block_size = self.tc, self.config.block_size
+        x, y = windows(
+            ids, batch_offsets(len(ids), tc.batch_size, block_size, generator), block_size
+        )
+        if tc.objective == "masked":
+            x, y = mask_tokens(x, self.data.vocab.size, tc.mask_rate, generator)
+        return x[part].to(self.device), y[part].to(self.device)
+
+    def step(self) -> torch.Tensor:
+        """One optimizer step on this process's slice of the next global batch; its loss."""
+        lr = lr_at(self.steps_done, self.tc)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        x, y = self.batch(self.data.train, self.batches, self.part)
+        _, loss = (self.ddp or self.model)(x, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.tc.grad_clip > 0:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.tc.grad_clip)
+        self.optimizer.step()
+        self.steps_done += 1
+        return loss.detach()
+
+    @torch.no_grad()
+    def evaluate(self) -> EvalRecord:
+        """Mean loss over the same `eval_iters` batches of each split every time (seeded),
+        shared out between the processes and summed with an all-reduce."""
+        tc, rank = self.tc, self.rank
+        self.model.eval()
+        totals = torch.zeros(2, dtype=torch.float64, device=self.device)
+        for s, ids in enumerate((self.data.train, self.data.val)):
+            generator = torch.Generator().manual_seed(tc.seed + 1 + s)
+            for i in range(tc.eval_iters):
+                x, y = self.batch(ids, generator)
+                if i % rank.world_size == rank.rank:
+                    totals[s] += self.model(x, y)[1].item()
+        if rank.world_size > 1:
+            dist.all_reduce(totals)
+        self.model.train()
+        train_loss, val_loss = (totals / tc.eval_iters).tolist()
+        lr = lr_at(max(0, self.steps_done - 1), tc)  # the rate of the last step taken
+        return EvalRecord(self.steps_done, train_loss, val_loss, lr)
 
 
-@torch.no_grad()
-def _evaluate(model, data: CharDataset, tc, block_size, mask_id, rank: _Dist, device):
-    """Mean loss over the same `eval_iters` batches of each split every time (seeded), shared
-    out between the processes and summed with an all-reduce."""
-    model.eval()
-    totals = torch.zeros(2, dtype=torch.float64, device=device)
-    for s, ids in enumerate((data.train, data.val)):
-        generator = torch.Generator().manual_seed(tc.seed + 1 + s)
-        for i in range(tc.eval_iters):
-            x, y = _batch(ids, tc, block_size, mask_id, generator)
-            if i % rank.world_size == rank.rank:
-                _, loss = model(x.to(device), y.to(device))
-                totals[s] += loss.item()
-    if rank.world_size > 1:
-        dist.all_reduce(totals)
-    model.train()
-    return (totals / tc.eval_iters).tolist()
+# --8<-- [end:trainer]
 
 
 # --8<-- [start:train]
@@ -281,6 +343,9 @@ def train(
 ) -> TrainResult:
     """Train a GPT (or, with `objective="masked"`, a BERT) on `data`.
 
+    Under torchrun, every process runs this; it joins the process group (and leaves it at the
+    end if it joined it).
+
     Args:
         config: The architecture; `vocab_size` must fit the data and the objective.
         tc: The training recipe.
@@ -293,88 +358,67 @@ def train(
     Returns:
         The trained model and its history.
     """
-    _check_vocab(config, data.vocab, tc.objective)
-    device = _resolve_device(tc.device, int(os.environ.get("LOCAL_RANK", "0")))
-    rank = _join_process_group(device)
-    if tc.batch_size % rank.world_size:
-        raise ValueError(
-            f"batch_size {tc.batch_size} must be divisible by the number of processes "
-            f"({rank.world_size}): each trains on an equal slice of the global batch"
-        )
-    per_rank = tc.batch_size // rank.world_size
-    part = slice(rank.rank * per_rank, (rank.rank + 1) * per_rank)
-    block_size, mask_id = config.block_size, data.vocab.size
-
-    torch.manual_seed(tc.seed)  # the same initial weights in every process
-    model = GPT(config).to(device)
-    # DDP all-reduces (averages) the gradients during backward(): every process then takes
-    # the same optimizer step, the one a single process would take on the whole batch.
-    ddp = nn.parallel.DistributedDataParallel(model) if rank.world_size > 1 else model
-    optimizer = make_optimizer(model, tc)
-    batches = torch.Generator().manual_seed(tc.seed)
-    result = TrainResult(model, tokens_per_step=tc.batch_size * block_size)
-
-    def evaluate(step: int, lr: float) -> None:
-        train_loss, val_loss = _evaluate(model, data, tc, block_size, mask_id, rank, device)
-        record = EvalRecord(step, train_loss, val_loss, lr)
-        result.history.append(record)
-        if not rank.is_main:
-            return
-        if val_loss < result.best_val:
-            result.best_val, result.best_step = val_loss, step
-            if out_dir is not None:
-                _save(Path(out_dir) / "best.pt", model, config, data.vocab, tc, record)
-        if on_eval is not None:
-            on_eval(record)
-        bar.set_postfix(train=f"{train_loss:.3f}", val=f"{val_loss:.3f}")
-
     from tqdm.auto import tqdm
 
-    bar = tqdm(
-        total=tc.max_iters, desc="training", unit="step", disable=not (progress and rank.is_main)
-    )
-    evaluate(0, lr_at(0, tc))
-    for step in range(tc.max_iters):
-        t0 = time.perf_counter()
-        lr = lr_at(step, tc)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        x, y = _batch(data.train, tc, block_size, mask_id, batches, part)
-        _, loss = ddp(x.to(device), y.to(device))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if tc.grad_clip > 0:
-            nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
-        optimizer.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()  # so that the step time is the GPU's, not the launch's
-        result.step_seconds.append(time.perf_counter() - t0)
-        bar.update()
-        if (step + 1) % tc.eval_interval == 0 or step + 1 == tc.max_iters:
-            evaluate(step + 1, lr)
-    bar.close()
-    if out_dir is not None and rank.is_main:
-        _save(Path(out_dir) / "last.pt", model, config, data.vocab, tc, result.history[-1])
-    if rank.world_size > 1:
-        dist.barrier()  # nobody leaves while rank 0 still writes
-    if rank.joined_here:
-        dist.destroy_process_group()
+    device = _resolve_device(tc.device, int(os.environ.get("LOCAL_RANK", "0")))
+    rank = _join_process_group(device)
+    try:
+        trainer = Trainer(config, tc, data, device, rank)
+        result = TrainResult(trainer.model, tokens_per_step=tc.batch_size * config.block_size)
+        bar = tqdm(
+            total=tc.max_iters,
+            desc="training",
+            unit="step",
+            disable=not (progress and rank.is_main),
+        )
+
+        def evaluate() -> None:
+            record = trainer.evaluate()
+            result.history.append(record)
+            if not rank.is_main:
+                return
+            if record.val_loss < result.best_val:
+                result.best_val, result.best_step = record.val_loss, record.step
+                if out_dir is not None:
+                    _save(Path(out_dir) / "best.pt", trainer, record)
+            if on_eval is not None:
+                on_eval(record)
+            bar.set_postfix(train=f"{record.train_loss:.3f}", val=f"{record.val_loss:.3f}")
+
+        evaluate()
+        for step in range(1, tc.max_iters + 1):
+            t0 = time.perf_counter()
+            trainer.step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()  # time the GPU's work, not just its launch
+            result.step_seconds.append(time.perf_counter() - t0)
+            bar.update()
+            if step % tc.eval_interval == 0 or step == tc.max_iters:
+                evaluate()
+        bar.close()
+        if out_dir is not None and rank.is_main:
+            _save(Path(out_dir) / "last.pt", trainer, result.history[-1])
+        if rank.world_size > 1:
+            dist.barrier()  # nobody leaves while rank 0 still writes
+    finally:
+        if rank.joined_here:
+            dist.destroy_process_group()
     return result
 
 
 # --8<-- [end:train]
 
 
-def _save(path: Path, model: GPT, config, vocab, tc: TrainConfig, record: EvalRecord) -> None:
+def _save(path: Path, trainer: Trainer, record: EvalRecord) -> None:
     save_checkpoint(
         path,
         CHECKPOINT_KIND,
-        config.to_dict(),
-        vocab,
-        model.state_dict(),
+        trainer.config.to_dict(),
+        trainer.data.vocab,
+        trainer.model.state_dict(),
         step=record.step,
         val_loss=record.val_loss,
-        train_config=asdict(tc),
+        train_config=asdict(trainer.tc),
     )
 
 
