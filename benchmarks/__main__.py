@@ -11,6 +11,7 @@ import sys
 
 BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
+    "gpt": "benchmarks.bench_gpt",
 }
 
 

@@ -21,6 +21,8 @@ from zero_to_hero.gpt.attention import (
     attention,
     causal_mask,
     merge_heads,
+    rotary_tables,
+    rotate,
     split_heads,
 )
 
@@ -159,3 +161,36 @@ def test_scaling_by_the_head_size_keeps_unit_variance(head_size):
     raw = (q * k).sum(-1)
     assert raw.var().item() == pytest.approx(head_size, rel=0.1)
     assert (raw / math.sqrt(head_size)).var().item() == pytest.approx(1.0, rel=0.1)
+
+
+@given(st.integers(0, 20), st.integers(0, 20), st.integers(1, 10), st.integers(0, 2**31 - 1))
+def test_rotary_scores_depend_on_the_relative_position_only(t, s, shift, seed):
+    """q rotated for position t against k rotated for s: the same score at t + δ, s + δ."""
+    g = torch.Generator().manual_seed(seed)
+    q, k = torch.randn(2, 1, 1, 8, generator=g, dtype=torch.float64)
+    rotations = rotary_tables(40, 8)
+
+    def at(x, position):  # x placed at `position` of a sequence, rotated there
+        seq = torch.zeros(1, position + 1, 8, dtype=torch.float64)
+        seq[0, position] = x[0, 0]
+        return rotate(seq, rotations, n_head=1)[0, position]
+
+    score = at(q, t) @ at(k, s)
+    # the table is complex64, as the model's float32 needs: equal to float32 rounding
+    torch.testing.assert_close(at(q, t + shift) @ at(k, s + shift), score, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(at(q, t).norm(), q.norm(), rtol=1e-6, atol=0)  # keeps lengths
+
+
+def test_rotary_attention_is_not_permutation_equivariant_and_rejects_odd_heads():
+    torch.manual_seed(0)
+    plain = MultiHeadAttention(16, 2, causal=False).double()
+    rotary = MultiHeadAttention(16, 2, causal=False, rotary_block_size=8).double()
+    rotary.load_state_dict(plain.state_dict())  # same weights; the table is not saved
+    x = torch.randn(1, 8, 16, dtype=torch.float64)
+    order = torch.randperm(8, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(plain(x[:, order]), plain(x)[:, order])
+    assert not torch.allclose(rotary(x[:, order]), rotary(x)[:, order])
+    with pytest.raises(ValueError, match="even head size"):
+        rotary_tables(8, 5)
+    with pytest.raises(ValueError, match="as_heads"):
+        rotary.as_heads()

@@ -31,17 +31,29 @@ def test_shapes_and_loss_at_initialisation():
 
 
 def test_baby_gpt_has_nanogpts_parameter_count():
-    model = GPT(GPTConfig(vocab_size=65, block_size=64, n_layer=4, n_head=4, n_embd=128))
+    config = GPTConfig(vocab_size=65, block_size=64, n_layer=4, n_head=4, n_embd=128)
+    model = GPT(config)
     # nanoGPT reports parameters without the position embeddings: "0.80M" for this config
     assert model.num_params(non_embedding=True) == 795_904
+    assert model.num_params() == 795_904 + 64 * 128
     assert model.lm_head.weight is model.token_embedding.weight
+    rotary = GPT(GPTConfig(**{**config.to_dict(), "position": "rotary"}))
+    assert rotary.num_params() == rotary.num_params(non_embedding=True) == 795_904
+    untied = GPT(GPTConfig(**{**config.to_dict(), "tie_weights": False}))
+    assert untied.num_params(non_embedding=True) == 795_904  # the head counts, the lookup not
+    assert untied.num_params() == 795_904 + 64 * 128 + 65 * 128
 
 
 @settings(max_examples=30)
-@given(st.integers(0, 7), st.booleans(), st.integers(0, 2**31 - 1))
-def test_changing_a_future_token_never_changes_earlier_logits(t, residual, seed):
+@given(
+    st.integers(0, 7),
+    st.booleans(),
+    st.sampled_from(["learned", "rotary"]),
+    st.integers(0, 2**31 - 1),
+)
+def test_changing_a_future_token_never_changes_earlier_logits(t, residual, position, seed):
     """Causality: the logits at positions <= t depend on tokens <= t only."""
-    model = tiny_gpt(residual=residual)
+    model = tiny_gpt(residual=residual, position=position)
     g = torch.Generator().manual_seed(seed)
     idx = torch.randint(11, (2, 8), generator=g)
     changed = idx.clone()
@@ -199,6 +211,9 @@ def test_bad_forward_inputs_are_clear_errors():
         ({"vocab_size": 2.5}, "vocab_size must be a positive int"),
         ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
         ({"activation": "tanh"}, "activation must be one of"),
+        ({"position": "sinusoidal"}, "position must be one of"),
+        ({"position": "rotary", "n_embd": 18, "n_head": 2}, "even head size, got 9"),
+        ({"init": "xavier"}, "init must be 'gpt2' or 'pytorch'"),
     ],
 )
 def test_bad_configs_are_clear_errors(overrides, message):

@@ -23,6 +23,8 @@ __all__ = [
     "merge_heads",
     "Head",
     "MultiHeadAttention",
+    "rotary_tables",
+    "rotate",
     "score_statistics",
 ]
 
@@ -145,6 +147,8 @@ class MultiHeadAttention(nn.Module):
         causal: Mask the future (GPT) or not (BERT).
         dropout: Dropout on the attention weights and on the output.
         bias: Biases in the two projections.
+        rotary_block_size: If set, rotate queries and keys by their position (RoPE, see
+            `rotate`) for sequences up to this length.
     """
 
     def __init__(
@@ -154,6 +158,7 @@ class MultiHeadAttention(nn.Module):
         causal: bool = True,
         dropout: float = 0.0,
         bias: bool = False,
+        rotary_block_size: int | None = None,
     ):
         super().__init__()
         if n_head < 1 or n_embd % n_head:
@@ -161,10 +166,16 @@ class MultiHeadAttention(nn.Module):
         self.n_embd, self.n_head, self.causal, self.dropout = n_embd, n_head, causal, dropout
         self.qkv = nn.Linear(n_embd, 3 * n_embd, bias=bias)
         self.proj = nn.Linear(n_embd, n_embd, bias=bias)
+        self.rotary = rotary_block_size is not None
+        if self.rotary:  # a table, not parameters: left out of the state dict
+            rotations = rotary_tables(rotary_block_size, n_embd // n_head)
+            self.register_buffer("rotations", rotations, persistent=False)
 
     def forward(self, x: torch.Tensor, return_weights: bool = False):
         """`(B, T, n_embd)` → `(B, T, n_embd)` (and the `(B, n_head, T, T)` weights if asked)."""
         q, k, v = self.qkv(x).split(self.n_embd, dim=2)
+        if self.rotary:
+            q, k = rotate(q, self.rotations, self.n_head), rotate(k, self.rotations, self.n_head)
         q, k, v = (split_heads(t, self.n_head) for t in (q, k, v))
         dropout = self.dropout if self.training else 0.0
         if return_weights:
@@ -178,6 +189,8 @@ class MultiHeadAttention(nn.Module):
 
     def as_heads(self) -> list[Head]:
         """Separate `Head` modules holding copies of this module's per-head weights."""
+        if self.rotary:
+            raise ValueError("a Head has no rotary positions: as_heads() needs rotary off")
         hs = self.n_embd // self.n_head
         w_q, w_k, w_v = self.qkv.weight.detach().split(self.n_embd)
         b_q, b_k, b_v = (
@@ -194,6 +207,33 @@ class MultiHeadAttention(nn.Module):
                     lin.bias.data.copy_(b[rows])
             heads.append(head)
         return heads
+
+
+# --8<-- [start:rotary]
+def rotary_tables(block_size: int, head_size: int, base: float = 10000.0) -> torch.Tensor:
+    """`e^(i·t·θ_j)` for every position `t` and channel pair `j`, `θ_j = base^(-2j/head_size)`:
+    a complex `(block_size, head_size // 2)` table of unit rotations."""
+    if head_size % 2:
+        raise ValueError(f"rotary positions need an even head size, got {head_size}")
+    theta = base ** (-torch.arange(0, head_size, 2, dtype=torch.float64) / head_size)
+    angles = torch.outer(torch.arange(block_size, dtype=torch.float64), theta)
+    return torch.polar(torch.ones_like(angles), angles).to(torch.complex64)
+
+
+def rotate(x: torch.Tensor, rotations: torch.Tensor, n_head: int) -> torch.Tensor:
+    """Rotary position embedding (RoPE) of queries or keys `(B, T, n_head · hs)`.
+
+    Each head's channels, taken in pairs, are read as complex numbers and multiplied by the
+    position's unit rotation. The dot product of a query rotated for position `t` with a key
+    rotated for position `s` then depends on `t - s` only: attention sees *relative*
+    positions, and there is no position embedding to learn.
+    """
+    B, T, C = x.shape
+    pairs = torch.view_as_complex(x.reshape(B, T, n_head, C // n_head // 2, 2))
+    return torch.view_as_real(pairs * rotations[:T, None, :]).reshape(B, T, C)
+
+
+# --8<-- [end:rotary]
 
 
 # --8<-- [start:scaling]

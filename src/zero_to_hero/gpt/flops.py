@@ -42,20 +42,27 @@ def matmul_flops_per_second(
     device: str | torch.device = "cpu",
 ) -> float:
     """The best FLOP/s of `repeats` timed `(n, n) @ (n, n)` products: the device's practical
-    peak for dense matmuls, with this process's thread settings."""
+    peak for dense matmuls, with this process's thread settings.
+
+    On a CPU the time is the process's CPU time, which other processes sharing the machine
+    do not inflate (time training steps the same way to compare); on a GPU it is wall-clock
+    time after synchronising.
+    """
     if n < 1 or repeats < 1:
         raise ValueError(f"n and repeats must be >= 1, got {n} and {repeats}")
     device = torch.device(device)
     g = torch.Generator(device=device).manual_seed(0)
     a = torch.randn(n, n, dtype=dtype, device=device, generator=g)
     b = torch.randn(n, n, dtype=dtype, device=device, generator=g)
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    on_gpu = device.type == "cuda"
+    sync = torch.cuda.synchronize if on_gpu else (lambda: None)
+    clock = time.perf_counter if on_gpu else time.process_time
     a @ b  # warm-up: first-call allocation and kernel selection are not the matmul
     sync()
     best = float("inf")
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         a @ b
         sync()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, clock() - t0)
     return 2 * n**3 / best

@@ -20,7 +20,9 @@ from zero_to_hero.gpt.sampling import generate
 
 __all__ = ["GPTConfig", "FeedForward", "Block", "GPT"]
 
+
 _ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
+POSITIONS = ("learned", "rotary")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class GPTConfig:
         bias: Biases in the linear layers and LayerNorms.
         causal: True for a GPT (each position sees the past); False for a BERT (all positions).
         activation: "gelu" or "relu", the non-linearity of the feed-forward layer.
+        position: "learned" (an embedding per position, added to the token's) or "rotary"
+            (queries and keys rotated by their position, RoPE).
         tie_weights: Share the token embedding with the output layer (GPT-2 does).
         feed_forward: Include the feed-forward layer in each block (the build-up adds it).
         residual: Add each sub-layer's output to its input (the build-up adds it).
@@ -55,6 +59,7 @@ class GPTConfig:
     bias: bool = False
     causal: bool = True
     activation: str = "gelu"
+    position: str = "learned"
     tie_weights: bool = True
     feed_forward: bool = True
     residual: bool = True
@@ -73,6 +78,10 @@ class GPTConfig:
             )
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.position not in POSITIONS:
+            raise ValueError(f"position must be one of {POSITIONS}, got {self.position!r}")
+        if self.position == "rotary" and self.head_size % 2:
+            raise ValueError(f"rotary positions need an even head size, got {self.head_size}")
         if self.init not in ("gpt2", "pytorch"):
             raise ValueError(f"init must be 'gpt2' or 'pytorch', got {self.init!r}")
         if self.activation not in _ACTIVATIONS:
@@ -137,7 +146,8 @@ class Block(nn.Module):
         self.config = c
         norm = (lambda: nn.LayerNorm(c.n_embd, bias=c.bias)) if c.layer_norm else nn.Identity
         self.ln1, self.ln2 = norm(), norm()
-        self.attn = MultiHeadAttention(c.n_embd, c.n_head, c.causal, c.dropout, c.bias)
+        rotary = c.block_size if c.position == "rotary" else None
+        self.attn = MultiHeadAttention(c.n_embd, c.n_head, c.causal, c.dropout, c.bias, rotary)
         self.ffwd = (
             FeedForward(c.n_embd, c.dropout, c.bias, c.activation) if c.feed_forward else None
         )
@@ -168,7 +178,9 @@ class GPT(nn.Module):
         c = config
         self.config = c
         self.token_embedding = nn.Embedding(c.vocab_size, c.n_embd)
-        self.position_embedding = nn.Embedding(c.block_size, c.n_embd)
+        self.position_embedding = (
+            nn.Embedding(c.block_size, c.n_embd) if c.position == "learned" else None
+        )
         self.dropout = nn.Dropout(c.dropout)
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
         self.ln_f = nn.LayerNorm(c.n_embd, bias=c.bias) if c.layer_norm else nn.Identity()
@@ -195,9 +207,7 @@ class GPT(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Logits `(B, T, vocab_size)` for ids `(B, T)`, and the mean cross-entropy if
         `targets` `(B, T)` are given (a target of -100 is ignored)."""
-        T = self._check_ids(idx)
-        pos = torch.arange(T, device=idx.device)
-        x = self.dropout(self.token_embedding(idx) + self.position_embedding(pos))
+        x = self.dropout(self._embed(idx))
         for block in self.blocks:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))
@@ -205,6 +215,13 @@ class GPT(nn.Module):
             return logits, None
         loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=-100)
         return logits, loss
+
+    def _embed(self, idx: torch.Tensor) -> torch.Tensor:
+        T = self._check_ids(idx)
+        x = self.token_embedding(idx)
+        if self.position_embedding is not None:
+            x = x + self.position_embedding(torch.arange(T, device=idx.device))
+        return x
 
     # --8<-- [end:gpt]
 
@@ -229,14 +246,12 @@ class GPT(nn.Module):
 
     def attention_maps(self, idx: torch.Tensor) -> list[torch.Tensor]:
         """The attention weights of every block, each `(B, n_head, T, T)`, for ids `(B, T)`."""
-        T = self._check_ids(idx)
         maps = []
         was_training = self.training
         self.eval()
         try:
             with torch.no_grad():
-                pos = torch.arange(T, device=idx.device)
-                x = self.token_embedding(idx) + self.position_embedding(pos)
+                x = self._embed(idx)
                 for block in self.blocks:
                     x, weights = block(x, return_weights=True)
                     maps.append(weights)
@@ -254,7 +269,8 @@ class GPT(nn.Module):
         and, if not tied to the head, the token embeddings: the ones that cost matmul FLOPs."""
         n = sum(p.numel() for p in self.parameters())
         if non_embedding:
-            n -= self.position_embedding.weight.numel()
+            if self.position_embedding is not None:
+                n -= self.position_embedding.weight.numel()
             if not self.config.tie_weights:
                 n -= self.token_embedding.weight.numel()
         return n

@@ -52,9 +52,12 @@ def plot_weights(
 
 
 def plot_heads(
-    rows: Mapping[str, torch.Tensor], text: str | None = None, size: float = 2.4
+    rows: Mapping[str, torch.Tensor],
+    text: str | Mapping[str, str] | None = None,
+    size: float = 2.4,
 ) -> Figure:
-    """A grid of attention maps: one row per model or layer, each `(n_head, T, T)`."""
+    """A grid of attention maps: one row per model or layer, each `(n_head, T, T)`; `text`
+    labels the positions, one string for all rows or one per row."""
     n_head = max(w.shape[0] for w in rows.values())
     fig, axes = plt.subplots(
         len(rows), n_head, figsize=(size * n_head, size * len(rows)), squeeze=False
@@ -62,8 +65,9 @@ def plot_heads(
     for r, (name, maps) in enumerate(rows.items()):
         for h in range(n_head):
             ax = axes[r][h]
+            labels = text.get(name) if isinstance(text, Mapping) else text
             if h < maps.shape[0]:
-                _heatmap(ax, maps[h], text, f"{name}, head {h}")
+                _heatmap(ax, maps[h], labels, f"{name}, head {h}")
             else:
                 ax.axis("off")
     fig.tight_layout()

@@ -52,6 +52,24 @@ RECIPES: dict[str, Recipe] = {
             eval_iters=20,
         ),
     ),
+    "fast": Recipe(
+        "this chapter's recipe for the baby GPT's size and steps",
+        model=dict(block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0, position="rotary"),
+        train=dict(
+            batch_size=12,
+            max_iters=2000,
+            learning_rate=3e-3,
+            min_lr=0.0,
+            warmup_iters=100,
+            schedule="cosine",
+            weight_decay=0.1,
+            beta2=0.99,
+            grad_clip=1.0,
+            fused_adamw=True,
+            eval_interval=250,
+            eval_iters=20,
+        ),
+    ),
     "lecture": Recipe(
         "the lecture's scaled-up GPT (10.8M parameters; for a GPU)",
         model=dict(

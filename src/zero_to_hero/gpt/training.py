@@ -66,6 +66,8 @@ class TrainConfig:
         beta1: AdamW's momentum coefficient.
         beta2: AdamW's second-moment coefficient.
         grad_clip: Largest allowed global gradient norm (0 disables clipping).
+        fused_adamw: Use AdamW's fused kernel, one pass over all parameters per step instead
+            of a dozen tensor operations each (several times faster on small models).
         eval_interval: Evaluate every this many steps (and at the start and the end).
         eval_iters: Batches per evaluation of each split.
         objective: "next" (next character, GPT) or "masked" (hidden characters, BERT).
@@ -87,6 +89,7 @@ class TrainConfig:
     beta1: float = 0.9
     beta2: float = 0.99
     grad_clip: float = 1.0
+    fused_adamw: bool = False
     eval_interval: int = 250
     eval_iters: int = 20
     objective: str = "next"
@@ -156,7 +159,9 @@ def make_optimizer(model: nn.Module, tc: TrainConfig) -> torch.optim.AdamW:
         {"params": [p for p in params if p.dim() >= 2], "weight_decay": tc.weight_decay},
         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
     ]
-    return torch.optim.AdamW(groups, lr=tc.learning_rate, betas=(tc.beta1, tc.beta2))
+    return torch.optim.AdamW(
+        groups, lr=tc.learning_rate, betas=(tc.beta1, tc.beta2), fused=tc.fused_adamw or None
+    )
 
 
 # --8<-- [end:optimizer]
