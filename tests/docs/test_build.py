@@ -116,3 +116,30 @@ def _prose_lines(page: Path):
             continue
         if not in_fence:
             yield line
+
+
+def test_gpt_api_reference_documents_the_public_api(built_site):
+    site, _ = built_site
+    html = (site / "api" / "gpt" / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "data.get_batch",
+        "bigram.BigramLanguageModel",
+        "bigram.train_bigram",
+        "aggregation.running_mean_softmax",
+        "attention.attention",
+        "attention.Head",
+        "attention.MultiHeadAttention",
+        "attention.rotate",
+        "model.GPTConfig",
+        "model.Block",
+        "model.GPT.generate",
+        "sampling.generate",
+        "bert.mask_tokens",
+        "bert.fill_in",
+        "training.Trainer",
+        "training.train",
+        "training.load_model",
+        "recipes.recipe",
+        "flops.flops_per_token",
+    ):
+        assert f'id="zero_to_hero.gpt.{name}"' in html, f"{name} is not documented"

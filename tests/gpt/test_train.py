@@ -195,7 +195,7 @@ def test_checkpoints_refuse_another_vocabulary_or_kind_or_config(data, tmp_path)
         load_model(tmp_path / "edited.pt")
     wider = GPTConfig(**{**model_config.to_dict(), "n_embd": 32})
     save_checkpoint(tmp_path / "mismatch.pt", "gpt", wider.to_dict(), data.vocab, state)
-    with pytest.raises(RuntimeError, match="size mismatch"):
+    with pytest.raises(CheckpointError, match=r"(?s)weights do not fit the model.*size mismatch"):
         load_model(tmp_path / "mismatch.pt")
     with pytest.raises(FileNotFoundError, match="no checkpoint at"):
         load_model(tmp_path / "missing.pt")

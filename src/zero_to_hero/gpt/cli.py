@@ -95,7 +95,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Train a character-level GPT; writes OUT/best.pt and OUT/last.pt.",
     )
     train.add_argument(
-        "--recipe", default="baby", help="baby (default), fast, lecture or tiny: see recipes.py"
+        "--recipe", default="fast", help="fast (default), baby, lecture or tiny: see recipes.py"
     )
     train.add_argument("--out", default="out-gpt", help="checkpoint directory (default out-gpt)")
     train.add_argument("--data", default=None, help="a text file instead of Tiny Shakespeare")

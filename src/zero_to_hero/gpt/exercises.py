@@ -103,7 +103,8 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
 # --8<-- [end:top-p]
 
 # --8<-- [start:beat-tiny]
-#: Settings that beat the `tiny` recipe with the same model and the same 200 steps: a higher
-#: peak learning rate (small models tolerate it) decaying all the way to zero.
-TINY_IMPROVED = dict(learning_rate=1e-2, min_lr=0.0)
+#: Settings that beat the `tiny` recipe with the same steps, batches and context and fewer
+#: parameters: rotary positions (no position embedding to learn), and a higher learning rate
+#: after a shorter warm-up, decaying all the way to zero.
+TINY_IMPROVED = dict(position="rotary", learning_rate=1e-2, warmup_iters=10, min_lr=0.0)
 # --8<-- [end:beat-tiny]

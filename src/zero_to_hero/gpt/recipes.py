@@ -34,6 +34,7 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {
+    # --8<-- [start:baby-fast]
     "baby": Recipe(
         "nanoGPT's CPU baby GPT (README recipe)",
         model=dict(block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0),
@@ -70,6 +71,7 @@ RECIPES: dict[str, Recipe] = {
             eval_iters=20,
         ),
     ),
+    # --8<-- [end:baby-fast]
     "lecture": Recipe(
         "the lecture's scaled-up GPT (10.8M parameters; for a GPU)",
         model=dict(

@@ -22,7 +22,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from zero_to_hero.checkpoint import load_checkpoint, save_checkpoint
+from zero_to_hero.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from zero_to_hero.gpt.bert import mask_tokens
 from zero_to_hero.gpt.data import CharDataset, batch_offsets, windows
 from zero_to_hero.gpt.model import GPT, GPTConfig
@@ -437,12 +437,18 @@ def load_model(
         validation loss and the training config.
 
     Raises:
-        CheckpointError: not a GPT checkpoint, or another vocabulary than `vocab`.
+        CheckpointError: not a GPT checkpoint, another vocabulary than `vocab`, or weights
+            that do not fit the stored config.
         ValueError: the stored config does not describe a model (an edited or foreign file).
     """
     config, vocab, state, extra = load_checkpoint(path, CHECKPOINT_KIND, vocab)
     model = GPT(GPTConfig.from_dict(config))
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as err:  # missing, unexpected or differently shaped weights
+        raise CheckpointError(
+            f"{path}: the weights do not fit the model its config describes: {err}"
+        ) from None
     return model.to(device).eval(), vocab, extra
 
 
