@@ -2,7 +2,8 @@
 
 Both train the same model size (4 layers, 4 heads, 128 channels, a context of 64) on the same
 sequence of 2000 batches of 12 windows, interleaved step by step in one process on one
-thread, so that machine noise hits both alike (the order alternates every step). Reported:
+thread, so that machine noise hits both alike (the order rotates every step). Two more runs
+add the `fast` recipe's changes one at a time, to show what each is worth. Reported:
 
 * validation loss over the whole validation split (non-overlapping windows: no sampling
   noise), and nanoGPT's kind of estimate (20 batches of each split) along the way;
@@ -10,7 +11,7 @@ thread, so that machine noise hits both alike (the order alternates every step).
   process's CPU time, which other processes on a shared machine do not inflate;
 * model FLOP utilisation: training FLOP/s (6N + 12·L·T·C per token) over the best
   single-thread fp32 matmul FLOP/s measured in the same process;
-* samples from both models.
+* samples from the reference and the `fast` model.
 
     python -m benchmarks gpt [--iters N]
     python -m benchmarks gpt --lecture --device cuda   # the lecture's 10.8M model, on a GPU
@@ -34,7 +35,17 @@ from zero_to_hero.gpt.recipes import recipe
 from zero_to_hero.gpt.training import Trainer, split_loss
 from zero_to_hero.reference import anchor
 
-NAMES = {"baby": "nanoGPT baby GPT (reference)", "fast": "this chapter's recipe"}
+# name: (label, recipe, overrides). The middle two add the `fast` recipe's changes one by one.
+RUNS = {
+    "baby": ("nanoGPT's baby GPT (the reference)", "baby", {}),
+    "schedule": (
+        "+ learning rate 3e-3 decaying to 0, fused AdamW",
+        "fast",
+        {"position": "learned", "activation": "gelu"},
+    ),
+    "rotary": ("+ rotary positions", "fast", {"activation": "gelu"}),
+    "fast": ("+ ReLU: this chapter's `fast` recipe", "fast", {}),
+}
 
 
 def peak_flops(device: str) -> float:
@@ -54,24 +65,25 @@ def side_by_side(args: argparse.Namespace) -> None:
     data = shakespeare()
     peak = peak_flops("cpu")
     trainers = {
-        name: Trainer(*recipe(name, data.vocab.size, max_iters=args.iters), data) for name in NAMES
+        name: Trainer(*recipe(base, data.vocab.size, max_iters=args.iters, **changes), data)
+        for name, (_, base, changes) in RUNS.items()
     }
-    wall = {name: [] for name in NAMES}
-    cpu = {name: [] for name in NAMES}
+    wall = {name: [] for name in RUNS}
+    cpu = {name: [] for name in RUNS}
     curves = {name: [trainer.evaluate()] for name, trainer in trainers.items()}
-    order = list(NAMES)
+    order = list(RUNS)
     for step in range(1, args.iters + 1):
         for name in order:
             t_wall, t_cpu = time.perf_counter(), time.process_time()
             trainers[name].step()
             cpu[name].append(time.process_time() - t_cpu)
             wall[name].append(time.perf_counter() - t_wall)
-        order.reverse()  # neither recipe always goes first
+        order = order[1:] + order[:1]  # no recipe always goes first
         if step % args.eval_interval == 0 or step == args.iters:
             for name, trainer in trainers.items():
                 curves[name].append(trainer.evaluate())
         if step % 100 == 0:
-            print(f"step {step}: " + ", ".join(f"{n} {curves[n][-1].val_loss:.3f}" for n in NAMES))
+            print(f"step {step}: " + ", ".join(f"{n} {curves[n][-1].val_loss:.3f}" for n in RUNS))
     peak = max(peak, peak_flops("cpu"))  # measured again at the end: keep the undisturbed one
 
     runs = {}
@@ -80,7 +92,7 @@ def side_by_side(args: argparse.Namespace) -> None:
         fpt = flops_per_token(trainer.model)
         cpu_tok_s = tokens / statistics.median(cpu[name])
         runs[name] = {
-            "label": NAMES[name],
+            "label": RUNS[name][0],
             "params": trainer.model.num_params(),
             "val_loss": round(split_loss(trainer.model, data.val, trainer.config.block_size), 4),
             "val_estimate": round(curves[name][-1].val_loss, 4),
@@ -94,7 +106,7 @@ def side_by_side(args: argparse.Namespace) -> None:
             "train_config": asdict(trainer.tc),
             "model_config": trainer.config.to_dict(),
         }
-    samples = {name: sample(trainer, args.sample_chars) for name, trainer in trainers.items()}
+    samples = {name: sample(trainers[name], args.sample_chars) for name in ("baby", "fast")}
 
     baby, fast = runs["baby"], runs["fast"]
     speed_ratio = fast["tok_s_cpu"] / baby["tok_s_cpu"]
@@ -105,7 +117,7 @@ def side_by_side(args: argparse.Namespace) -> None:
         "val estimate (20 batches)",
         "tokens/s (CPU time)",
         "tokens/s (wall, median step)",
-        "tokens/s (wall, end to end)",
+        "tokens/s (wall, all steps)",
         "MFU",
     ]
     rows = [

@@ -80,12 +80,14 @@ def plot_scaling(head_sizes: Sequence[int], T: int = 16) -> Figure:
     for scaled, style in ((False, "o-"), (True, "s-")):
         stats = [score_statistics(d, T, scaled=scaled) for d in head_sizes]
         label = "q·k / √head_size" if scaled else "q·k"
-        ax_var.loglog(head_sizes, [v for v, _ in stats], style, label=label)
-        ax_peak.semilogx(head_sizes, [p for _, p in stats], style, label=label)
+        ax_var.plot(head_sizes, [v for v, _ in stats], style, label=label)
+        ax_peak.plot(head_sizes, [p for _, p in stats], style, label=label)
+    ax_var.set_yscale("log", base=2)
     ax_peak.axhline(1 / T, color="gray", ls=":", label=f"uniform (1/{T})")
     ax_var.set_ylabel("variance of the scores")
     ax_peak.set_ylabel(f"largest softmax weight of {T}")
     for ax in (ax_var, ax_peak):
+        ax.set_xscale("log", base=2)
         ax.set_xlabel("head size")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
