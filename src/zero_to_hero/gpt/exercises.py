@@ -73,12 +73,19 @@ def sinusoidal_positions(block_size: int, n_embd: int) -> torch.Tensor:
 
 
 def use_sinusoidal_positions(model: GPT) -> GPT:
-    """Replace a GPT's learned position embeddings by fixed sinusoids (not trained)."""
+    """Replace a GPT's learned position embeddings by fixed sinusoids (not trained).
+
+    The sinusoids are scaled to the size of the token embeddings: entries near ±1 added to
+    token embeddings of about ±0.02 would drown them. (The original Transformer scales the
+    token embeddings up by √C instead.)
+    """
     if model.position_embedding is None:
         raise ValueError("this model has no position embeddings (it uses rotary positions)")
     c = model.config
+    table = sinusoidal_positions(c.block_size, c.n_embd)
     with torch.no_grad():
-        model.position_embedding.weight.copy_(sinusoidal_positions(c.block_size, c.n_embd))
+        scale = model.token_embedding.weight.std() / table.std()
+        model.position_embedding.weight.copy_(table * scale)
     model.position_embedding.weight.requires_grad_(False)
     return model
 
