@@ -64,9 +64,6 @@ ANCHORS: dict[str, Anchor] = {
     ),
     "gpt.lecture.val": Anchor(1.48, "the lecture's gpt.py (GPU), 5000 steps", "about 1.48"),
     "gpt.lecture.params_m": Anchor(10.79, "the lecture's gpt.py", "millions of parameters"),
-    "gpt.nanogpt.gpu_val": Anchor(
-        1.4697, "nanoGPT README, train_shakespeare_char on an A100", "best validation loss"
-    ),
 }
 
 
