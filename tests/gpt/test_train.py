@@ -212,3 +212,22 @@ def test_nanogpt_recipe_is_the_readme_recipe():
         0.0,
     )
     assert math.isclose(lr_at(1999, tc), 1e-4, rel_tol=1e-3)
+
+
+@pytest.mark.parametrize("device,backend", [("cpu", "gloo"), ("cuda", "nccl")])
+def test_torchrun_processes_join_with_the_backend_of_their_device(monkeypatch, device, backend):
+    """The choice of backend, without launching anything: gloo for CPUs, nccl for GPUs."""
+    from zero_to_hero.gpt import training as train_module
+
+    joined = []
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setattr(train_module.dist, "is_initialized", lambda: False)
+    monkeypatch.setattr(
+        train_module.dist, "init_process_group", lambda backend: joined.append(backend)
+    )
+    monkeypatch.setattr(train_module.dist, "get_rank", lambda: 1)
+    monkeypatch.setattr(train_module.dist, "get_world_size", lambda: 2)
+    rank = train_module._join_process_group(torch.device(device))
+    assert joined == [backend] and (rank.rank, rank.world_size, rank.joined_here) == (1, 2, True)
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    assert train_module._join_process_group(torch.device(device)).world_size == 1
