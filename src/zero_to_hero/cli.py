@@ -19,6 +19,7 @@ from zero_to_hero import __version__
 CHAPTER_CLIS = [
     "zero_to_hero.micrograd.cli",
     "zero_to_hero.makemore.cli",
+    "zero_to_hero.gpt.cli",
     "zero_to_hero.bpe.cli",
     "zero_to_hero.torch_basics.cli",
     "zero_to_hero.cuda.cli",

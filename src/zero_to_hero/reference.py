@@ -141,6 +141,27 @@ ANCHORS: dict[str, Anchor] = {
         "minbpe BasicTokenizer trained on taylorswift.txt at vocab 512 (train.py)",
         "tokens when it encodes the same text",
     ),
+    # Character-level GPT on Tiny Shakespeare (lecture "Let's build GPT", nanoGPT)
+    "gpt.bigram.val_step2700": Anchor(
+        2.4911,
+        "the lecture's bigram.py, seed 1337, 1 CPU thread",
+        "validation loss estimate at step 2700 (200 batches of 32 x 8)",
+    ),
+    "gpt.baby.val": Anchor(
+        1.8857,
+        "nanoGPT's CPU baby-GPT recipe (README), run on the project's 2-core machine",
+        "validation loss estimate at step 2000 (20 batches of 12 x 64); README: 1.88",
+    ),
+    "gpt.baby.val_step500": Anchor(
+        2.314, "nanoGPT's CPU baby-GPT recipe, run on the project's 2-core machine", "step 500"
+    ),
+    "gpt.baby.tokens_per_s": Anchor(
+        7200,
+        "nanoGPT's CPU baby-GPT recipe on the project's 2-core machine, 1 thread",
+        "median step throughput under contention; ~11.6k on an idle core",
+    ),
+    "gpt.lecture.val": Anchor(1.48, "the lecture's gpt.py (GPU), 5000 steps", "about 1.48"),
+    "gpt.lecture.params_m": Anchor(10.79, "the lecture's gpt.py", "millions of parameters"),
 }
 
 
