@@ -107,6 +107,12 @@ ANCHORS: dict[str, Anchor] = {
         2.1056840419769287, "makemore part3 cell 10: the BatchNorm MLP without b1"
     ),
     "makemore.bn.params": Anchor(12097, "makemore part3 cell 6"),
+    "makemore.bn.loss_step0": Anchor(
+        3.3239, "makemore part3: the BatchNorm MLP's printed loss at step 0"
+    ),
+    "makemore.bn.loss_step10000": Anchor(
+        2.0322, "makemore part3: the BatchNorm MLP's printed '10000/200000: 2.0322'"
+    ),
     "makemore.deep.params": Anchor(47024, "makemore part3, the 5-layer network (cell 13)"),
     "makemore.deep.train_1k": Anchor(2.4003, "makemore part3 cell 19, after 1,001 steps"),
     "makemore.deep.val_1k": Anchor(2.3982, "makemore part3 cell 19, after 1,001 steps"),
