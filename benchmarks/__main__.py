@@ -13,6 +13,7 @@ BENCHMARKS = {
     "micrograd": "benchmarks.bench_micrograd",
     "makemore": "benchmarks.bench_makemore",
     "makemore2": "benchmarks.bench_makemore2",
+    "gpt": "benchmarks.bench_gpt",
     "bpe": "benchmarks.bench_bpe",
     "torch_basics": "benchmarks.bench_torch_basics",
     "cuda": "benchmarks.bench_cuda",  # GPU only: elsewhere it says so and writes nothing

@@ -5,7 +5,12 @@ set -euo pipefail
 declare -A PACKAGE=([dot]=graphviz [chromium]=chromium)
 missing=()
 for cmd in "$@"; do
-  command -v "$cmd" >/dev/null || missing+=("${PACKAGE[$cmd]}")
+  if [[ $cmd == chromium ]]; then  # any Chromium-based browser does for the browser tests
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+      || command -v google-chrome >/dev/null || missing+=(chromium)
+  else
+    command -v "$cmd" >/dev/null || missing+=("${PACKAGE[$cmd]}")
+  fi
 done
 [[ ${#missing[@]} == 0 ]] && exit 0
 echo "[setup] installing Debian packages: ${missing[*]}"

@@ -34,3 +34,10 @@ def test_console_script_is_installed():
         [sys.executable, "-m", "zero_to_hero.cli", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and out.stdout.startswith("zero-to-hero ")
+
+
+def test_data_where_lists_every_data_set_without_downloading(capsys):
+    assert main(["data", "where"]) == 0
+    out = capsys.readouterr().out
+    for name in ("names", "shakespeare", "taylorswift"):
+        assert name in out

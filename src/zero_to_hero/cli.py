@@ -19,6 +19,7 @@ from zero_to_hero import __version__
 CHAPTER_CLIS = [
     "zero_to_hero.micrograd.cli",
     "zero_to_hero.makemore.cli",
+    "zero_to_hero.gpt.cli",
     "zero_to_hero.bpe.cli",
     "zero_to_hero.torch_basics.cli",
     "zero_to_hero.cuda.cli",
@@ -49,6 +50,17 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+def data(args: argparse.Namespace) -> int:
+    """`data where`: where each data set resolves without downloading; `data fetch`: download
+    the missing ones into the user cache, checksums verified."""
+    from zero_to_hero.data import DATA_SETS, data_path, find_local
+
+    for name, file in DATA_SETS.items():
+        path = data_path(file) if args.action == "fetch" else find_local(file)
+        print(f"{name:<12} {path or 'not available offline (zero-to-hero data fetch)'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zero-to-hero", description="Train, sample and inspect the course's models."
@@ -56,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("info", help="versions, torch build and devices").set_defaults(run=info)
+    data_parser = commands.add_parser("data", help="the data sets: where they are, or fetch them")
+    data_parser.add_argument("action", choices=["where", "fetch"])
+    data_parser.set_defaults(run=data)
     for module in CHAPTER_CLIS:
         importlib.import_module(module).register(commands)
     return parser

@@ -27,6 +27,8 @@ __all__ = [
     "NAMES",
     "SHAKESPEARE",
     "TAYLORSWIFT",
+    "DATA_SETS",
+    "find_local",
     "data_path",
     "load_text",
     "load_names",
@@ -71,6 +73,10 @@ TAYLORSWIFT = DataFile(
 )
 
 
+#: Every data set of the course, by the name the command line uses.
+DATA_SETS = {"names": NAMES, "shakespeare": SHAKESPEARE, "taylorswift": TAYLORSWIFT}
+
+
 def _default_cache() -> Path:
     import platformdirs
 
@@ -90,6 +96,25 @@ def _verified(path: Path, file: DataFile, where: str) -> Path:
             f"(or replace it with a fresh copy of {file.url})."
         )
     return path
+
+
+def find_local(file: DataFile, cache_dir: str | os.PathLike | None = None) -> Path | None:
+    """The verified copy of `file` through `ZERO_TO_HERO_DATA` or in the cache; None if there
+    is none (nothing is downloaded).
+
+    Raises:
+        DataSetError: the copy named through `ZERO_TO_HERO_DATA` fails its checksum.
+    """
+    env_dir = os.environ.get(ENV_VAR)
+    if env_dir:
+        candidate = Path(env_dir) / file.filename
+        if candidate.is_file():
+            return _verified(candidate, file, f"found through ${ENV_VAR}")
+    cache = Path(cache_dir) if cache_dir is not None else _default_cache()
+    cached = cache / file.filename
+    if cached.is_file() and _sha256(cached) == file.sha256:
+        return cached
+    return None  # a corrupt cached copy counts as missing: the download replaces it
 
 
 def data_path(
@@ -113,16 +138,10 @@ def data_path(
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path} (given as the path of {file.filename})")
         return path
-    env_dir = os.environ.get(ENV_VAR)
-    if env_dir:
-        candidate = Path(env_dir) / file.filename
-        if candidate.is_file():
-            return _verified(candidate, file, f"found through ${ENV_VAR}")
-    cache = Path(cache_dir) if cache_dir is not None else _default_cache()
-    cached = cache / file.filename
-    if cached.is_file() and _sha256(cached) == file.sha256:
-        return cached
-    return _download(file, cache)
+    local = find_local(file, cache_dir)
+    if local is not None:
+        return local
+    return _download(file, Path(cache_dir) if cache_dir is not None else _default_cache())
 
 
 def _download(file: DataFile, cache: Path) -> Path:

@@ -11,6 +11,7 @@ import html
 import io
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -141,22 +142,33 @@ def provenance_line(results: dict[str, Any]) -> str:
 
 
 def metrics_chart(results: dict[str, Any]) -> Any:
-    """Bars of each metric that has a numeric reference: measured against reference.
+    """One line per metric that has a numeric reference: measured ÷ reference (log scale).
 
-    Returns a matplotlib Figure, or None when no metric has a numeric reference.
+    1 means "the same as the reference"; the goal column of the table says which side is
+    better for each metric. Returns a matplotlib Figure, or None when no metric has a numeric
+    reference.
     """
-    pairs = [m for m in results["metrics"] if isinstance(m["reference"], (int, float))]
+    pairs = [
+        m
+        for m in results["metrics"]
+        if isinstance(m["reference"], (int, float)) and m["reference"] and m["value"]
+    ]
     if not pairs:
         return None
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(pairs), figsize=(3.2 * len(pairs), 2.6), squeeze=False)
-    for ax, m in zip(axes[0], pairs):
-        ax.bar(
-            ["measured", "reference"], [m["value"], m["reference"]], color=["#3f51b5", "#bdbdbd"]
-        )
-        ax.set_title(m["label"], fontsize=8, wrap=True)
-        ax.set_ylabel(m["unit"])
-        ax.grid(axis="y", alpha=0.3)
+    ratios = [m["value"] / m["reference"] for m in pairs]
+    labels = [textwrap.shorten(m["label"], 60, placeholder="…") for m in pairs]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(pairs) + 0.9))
+    rows = range(len(pairs))
+    ax.hlines(rows, 1.0, ratios, color="#3f51b5", linewidth=2)  # from "as the reference" out
+    ax.plot(ratios, rows, "o", color="#3f51b5")
+    ax.axvline(1.0, color="#ff5722", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlim(min([*ratios, 1.0]) / 1.6, max([*ratios, 1.0]) * 1.6)
+    ax.set_yticks(range(len(pairs)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("measured ÷ reference (log scale; the line is 1)")
+    ax.grid(axis="x", alpha=0.3, which="both")
     fig.tight_layout()
     return fig

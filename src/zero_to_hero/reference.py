@@ -107,6 +107,12 @@ ANCHORS: dict[str, Anchor] = {
         2.1056840419769287, "makemore part3 cell 10: the BatchNorm MLP without b1"
     ),
     "makemore.bn.params": Anchor(12097, "makemore part3 cell 6"),
+    "makemore.bn.loss_step0": Anchor(
+        3.3239, "makemore part3: the BatchNorm MLP's printed loss at step 0"
+    ),
+    "makemore.bn.loss_step10000": Anchor(
+        2.0322, "makemore part3: the BatchNorm MLP's printed '10000/200000: 2.0322'"
+    ),
     "makemore.deep.params": Anchor(47024, "makemore part3, the 5-layer network (cell 13)"),
     "makemore.deep.train_1k": Anchor(2.4003, "makemore part3 cell 19, after 1,001 steps"),
     "makemore.deep.val_1k": Anchor(2.3982, "makemore part3 cell 19, after 1,001 steps"),
@@ -197,6 +203,27 @@ ANCHORS: dict[str, Anchor] = {
         "minbpe BasicTokenizer trained on taylorswift.txt at vocab 512 (train.py)",
         "tokens when it encodes the same text",
     ),
+    # Character-level GPT on Tiny Shakespeare (lecture "Let's build GPT", nanoGPT)
+    "gpt.bigram.val_step2700": Anchor(
+        2.4911,
+        "the lecture's bigram.py, seed 1337, 1 CPU thread",
+        "validation loss estimate at step 2700 (200 batches of 32 x 8)",
+    ),
+    "gpt.baby.val": Anchor(
+        1.8857,
+        "nanoGPT's CPU baby-GPT recipe (README), run on the project's 2-core machine",
+        "validation loss estimate at step 2000 (20 batches of 12 x 64); README: 1.88",
+    ),
+    "gpt.baby.val_step500": Anchor(
+        2.314, "nanoGPT's CPU baby-GPT recipe, run on the project's 2-core machine", "step 500"
+    ),
+    "gpt.baby.tokens_per_s": Anchor(
+        7200,
+        "nanoGPT's CPU baby-GPT recipe on the project's 2-core machine, 1 thread",
+        "median step throughput under contention; ~11.6k on an idle core",
+    ),
+    "gpt.lecture.val": Anchor(1.48, "the lecture's gpt.py (GPU), 5000 steps", "about 1.48"),
+    "gpt.lecture.params_m": Anchor(10.79, "the lecture's gpt.py", "millions of parameters"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from urllib.parse import urlparse
@@ -56,7 +57,10 @@ def server(built_site):
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium")
+    # Debian's chromium (what `make test` installs); a preinstalled Chrome elsewhere (GitHub's
+    # Ubuntu runners), or any browser named by CHROMIUM.
+    candidates = [os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"]
+    chromium = next((shutil.which(c) for c in candidates if c and shutil.which(c)), None)
     if chromium is None:
         pytest.fail(
             "Chromium is missing: run `make test` (it installs Debian's chromium) or "

@@ -73,7 +73,7 @@ def test_the_forward_pass_is_the_lectures(names_splits):
 
 def test_a_short_batchnorm_run_reproduces_the_recorded_and_published_numbers(names_splits):
     run = run_recipe("bn-mlp", names_splits(3), steps=1000)
-    assert round(run.history.losses[0], 4) == 3.3239  # printed by the lecture at step 0
+    assert round(run.history.losses[0], 4) == anchor("makemore.bn.loss_step0").value
     assert run.history.losses[-1] == BN_1000_STEPS["last_batch"]
     assert run.losses == {"train": BN_1000_STEPS["train"], "val": BN_1000_STEPS["val"]}
 
@@ -81,7 +81,7 @@ def test_a_short_batchnorm_run_reproduces_the_recorded_and_published_numbers(nam
 @pytest.mark.slow
 def test_the_batchnorm_run_matches_the_lectures_printout_at_step_10000(names_splits):
     run = run_recipe("bn-mlp", names_splits(3), steps=10_001, splits_to_eval=())
-    assert round(run.history.losses[10_000], 4) == 2.0322  # the lecture's "10000/200000: 2.0322"
+    assert round(run.history.losses[10_000], 4) == anchor("makemore.bn.loss_step10000").value
 
 
 def test_the_original_mlp_starts_confidently_wrong(names_splits):

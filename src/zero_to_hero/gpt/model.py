@@ -1,0 +1,289 @@
+"""A GPT: token and position embeddings, a stack of attention + feed-forward blocks, a head.
+
+`GPTConfig` also describes the steps of the build-up (no feed-forward, no residual
+connections, no LayerNorm), the bidirectional BERT variant (`causal=False`), and the recipe
+choices of the benchmark, so one class covers the whole chapter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from zero_to_hero.gpt.attention import MultiHeadAttention
+from zero_to_hero.gpt.sampling import generate
+
+__all__ = ["GPTConfig", "FeedForward", "Block", "GPT"]
+
+
+_ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
+POSITIONS = ("learned", "rotary")
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    """Everything that determines a GPT's architecture (and nothing about its training).
+
+    Attributes:
+        vocab_size: Number of token ids.
+        block_size: Longest context the model reads (position embeddings exist up to it).
+        n_layer: Number of blocks.
+        n_head: Attention heads per block; `n_embd` must be a multiple of it.
+        n_embd: Width of the residual stream.
+        dropout: Dropout probability in attention, feed-forward and embeddings.
+        bias: Biases in the linear layers and LayerNorms.
+        causal: True for a GPT (each position sees the past); False for a BERT (all positions).
+        activation: "gelu" or "relu", the non-linearity of the feed-forward layer.
+        position: "learned" (an embedding per position, added to the token's) or "rotary"
+            (queries and keys rotated by their position, RoPE).
+        tie_weights: Share the token embedding with the output layer (GPT-2 does).
+        feed_forward: Include the feed-forward layer in each block (the build-up adds it).
+        residual: Add each sub-layer's output to its input (the build-up adds it).
+        layer_norm: Normalise before each sub-layer and before the head (pre-LN, as GPT-2).
+        init: "gpt2": weights from N(0, 0.02), the residual branches' output layers scaled
+            down by √(2·n_layer), for a residual network; "pytorch": PyTorch's default, whose
+            scale follows each layer's width, which a plain stack of layers needs.
+    """
+
+    vocab_size: int
+    block_size: int
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    dropout: float = 0.0
+    bias: bool = False
+    causal: bool = True
+    activation: str = "gelu"
+    position: str = "learned"
+    tie_weights: bool = True
+    feed_forward: bool = True
+    residual: bool = True
+    layer_norm: bool = True
+    init: str = "gpt2"
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.n_embd % self.n_head:
+            raise ValueError(
+                f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head}): "
+                "each head gets an equal slice of the channels"
+            )
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.position not in POSITIONS:
+            raise ValueError(f"position must be one of {POSITIONS}, got {self.position!r}")
+        if self.position == "rotary" and self.head_size % 2:
+            raise ValueError(f"rotary positions need an even head size, got {self.head_size}")
+        if self.init not in ("gpt2", "pytorch"):
+            raise ValueError(f"init must be 'gpt2' or 'pytorch', got {self.init!r}")
+        if self.activation not in _ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(_ACTIVATIONS)}, got {self.activation!r}"
+            )
+
+    @property
+    def head_size(self) -> int:
+        """Channels per head."""
+        return self.n_embd // self.n_head
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values, for a checkpoint."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> GPTConfig:
+        """Rebuild from `to_dict()`; an unknown key is a clear error."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown GPTConfig fields {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**values)
+
+
+# --8<-- [start:ffwd]
+class FeedForward(nn.Module):
+    """Per position, independently: widen 4×, apply a non-linearity, project back.
+
+    Attention moves information between positions; this is where each position computes
+    with what it gathered.
+    """
+
+    def __init__(self, n_embd: int, dropout: float = 0.0, bias: bool = False, activation="gelu"):
+        super().__init__()
+        self.fc = nn.Linear(n_embd, 4 * n_embd, bias=bias)
+        self.act = _ACTIVATIONS[activation]()
+        self.proj = nn.Linear(4 * n_embd, n_embd, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """`(B, T, n_embd)` → `(B, T, n_embd)`."""
+        return self.dropout(self.proj(self.act(self.fc(x))))
+
+
+# --8<-- [end:ffwd]
+
+
+# --8<-- [start:block]
+class Block(nn.Module):
+    """Communication (attention) then computation (feed-forward), each as a residual branch.
+
+    Pre-LN: `x = x + attn(ln1(x)); x = x + ffwd(ln2(x))`. The residual stream `x` passes
+    through untouched, and each branch adds its contribution to it, so gradients flow straight
+    from the loss to the first layer.
+    """
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        c = config
+        self.config = c
+        norm = (lambda: nn.LayerNorm(c.n_embd, bias=c.bias)) if c.layer_norm else nn.Identity
+        self.ln1, self.ln2 = norm(), norm()
+        rotary = c.block_size if c.position == "rotary" else None
+        self.attn = MultiHeadAttention(c.n_embd, c.n_head, c.causal, c.dropout, c.bias, rotary)
+        self.ffwd = (
+            FeedForward(c.n_embd, c.dropout, c.bias, c.activation) if c.feed_forward else None
+        )
+
+    def forward(self, x: torch.Tensor, return_weights: bool = False):
+        """`(B, T, n_embd)` → `(B, T, n_embd)` (and the attention weights if asked)."""
+        attended = self.attn(self.ln1(x), return_weights=return_weights)
+        attended, weights = attended if return_weights else (attended, None)
+        x = x + attended if self.config.residual else attended
+        if self.ffwd is not None:
+            x = x + self.ffwd(self.ln2(x)) if self.config.residual else self.ffwd(self.ln2(x))
+        return (x, weights) if return_weights else x
+
+
+# --8<-- [end:block]
+
+
+# --8<-- [start:gpt]
+class GPT(nn.Module):
+    """Token + position embeddings → `n_layer` blocks → LayerNorm → logits over the vocabulary.
+
+    Args:
+        config: The architecture.
+    """
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        c = config
+        self.config = c
+        self.token_embedding = nn.Embedding(c.vocab_size, c.n_embd)
+        self.position_embedding = (
+            nn.Embedding(c.block_size, c.n_embd) if c.position == "learned" else None
+        )
+        self.dropout = nn.Dropout(c.dropout)
+        self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
+        self.ln_f = nn.LayerNorm(c.n_embd, bias=c.bias) if c.layer_norm else nn.Identity()
+        self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
+        if c.tie_weights:
+            self.lm_head.weight = self.token_embedding.weight
+        if c.init == "gpt2":
+            self._init_gpt2()
+
+    def _init_gpt2(self) -> None:
+        for module in self.modules():
+            if isinstance(module, nn.Linear | nn.Embedding):
+                nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if isinstance(module, nn.Linear) and module.bias is not None:
+                nn.init.zeros_(module.bias)
+        # Each block adds two branches to the residual stream: shrink their output layers so
+        # the stream's variance does not grow with depth.
+        for name, p in self.named_parameters():
+            if name.endswith("proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * self.config.n_layer))
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits `(B, T, vocab_size)` for ids `(B, T)`, and the mean cross-entropy if
+        `targets` `(B, T)` are given (a target of -100 is ignored)."""
+        x = self.dropout(self._embed(idx))
+        for block in self.blocks:
+            x = block(x)
+        logits = self.lm_head(self.ln_f(x))
+        if targets is None:
+            return logits, None
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=-100)
+        return logits, loss
+
+    def _embed(self, idx: torch.Tensor) -> torch.Tensor:
+        T = self._check_ids(idx)
+        x = self.token_embedding(idx)
+        if self.position_embedding is not None:
+            x = x + self.position_embedding(torch.arange(T, device=idx.device))
+        return x
+
+    # --8<-- [end:gpt]
+
+    def _check_ids(self, idx: torch.Tensor) -> int:
+        if idx.dim() != 2 or idx.dtype != torch.long:
+            raise ValueError(
+                f"expected token ids of shape (B, T) and dtype torch.long, got shape "
+                f"{tuple(idx.shape)} and {idx.dtype}"
+            )
+        T = idx.shape[1]
+        if not 1 <= T <= self.config.block_size:
+            raise ValueError(
+                f"sequence length {T} is outside 1..block_size ({self.config.block_size})"
+            )
+        # Checked on the CPU only: on a GPU it would wait for the device at every step.
+        if idx.device.type == "cpu" and (idx.min() < 0 or idx.max() >= self.config.vocab_size):
+            raise ValueError(
+                f"token ids must be in 0..{self.config.vocab_size - 1}, got values in "
+                f"{int(idx.min())}..{int(idx.max())}"
+            )
+        return T
+
+    def attention_maps(self, idx: torch.Tensor) -> list[torch.Tensor]:
+        """The attention weights of every block, each `(B, n_head, T, T)`, for ids `(B, T)`."""
+        maps = []
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                x = self._embed(idx)
+                for block in self.blocks:
+                    x, weights = block(x, return_weights=True)
+                    maps.append(weights)
+        finally:
+            self.train(was_training)
+        return maps
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of token ids."""
+        return self.config.vocab_size
+
+    def num_params(self, non_embedding: bool = False) -> int:
+        """Number of parameters (shared ones once); optionally without the position embeddings
+        and, if not tied to the head, the token embeddings: the ones that cost matmul FLOPs."""
+        n = sum(p.numel() for p in self.parameters())
+        if non_embedding:
+            if self.position_embedding is not None:
+                n -= self.position_embedding.weight.numel()
+            if not self.config.tie_weights:
+                n -= self.token_embedding.weight.numel()
+        return n
+
+    def generate(
+        self,
+        idx: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Continue each row of `idx` by `max_new_tokens` sampled ids (see `sampling.generate`)."""
+        return generate(
+            self, idx, max_new_tokens, temperature, top_k, generator, self.config.block_size
+        )

@@ -1,0 +1,228 @@
+"""The GPT and the bigram baseline: shapes, causality, learning, sampling, bad input."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zero_to_hero.gpt import GPT, BigramLanguageModel, GPTConfig
+from zero_to_hero.gpt.model import Block
+
+TINY = dict(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=16)
+
+
+def tiny_gpt(seed: int = 0, **overrides) -> GPT:
+    torch.manual_seed(seed)
+    return GPT(GPTConfig(**{**TINY, **overrides})).eval()
+
+
+def test_shapes_and_loss_at_initialisation():
+    model = tiny_gpt()
+    g = torch.Generator().manual_seed(0)
+    idx, targets = torch.randint(11, (2, 64, 8), generator=g)
+    logits, loss = model(idx, targets)
+    assert logits.shape == (64, 8, 11)
+    # small random weights: nearly uniform predictions, so the loss is close to ln(11)
+    assert loss.item() == pytest.approx(torch.log(torch.tensor(11.0)).item(), abs=0.05)
+    shorter, no_loss = model(idx[:, :3])
+    assert shorter.shape == (64, 3, 11) and no_loss is None
+
+
+def test_baby_gpt_has_nanogpts_parameter_count():
+    config = GPTConfig(vocab_size=65, block_size=64, n_layer=4, n_head=4, n_embd=128)
+    model = GPT(config)
+    # nanoGPT reports parameters without the position embeddings: "0.80M" for this config
+    assert model.num_params(non_embedding=True) == 795_904
+    assert model.num_params() == 795_904 + 64 * 128
+    assert model.lm_head.weight is model.token_embedding.weight
+    rotary = GPT(GPTConfig(**{**config.to_dict(), "position": "rotary"}))
+    assert rotary.num_params() == rotary.num_params(non_embedding=True) == 795_904
+    untied = GPT(GPTConfig(**{**config.to_dict(), "tie_weights": False}))
+    assert untied.num_params(non_embedding=True) == 795_904  # the head counts, the lookup not
+    assert untied.num_params() == 795_904 + 64 * 128 + 65 * 128
+
+
+@settings(max_examples=30)
+@given(
+    st.integers(0, 7),
+    st.booleans(),
+    st.sampled_from(["learned", "rotary"]),
+    st.integers(0, 2**31 - 1),
+)
+def test_changing_a_future_token_never_changes_earlier_logits(t, residual, position, seed):
+    """Causality: the logits at positions <= t depend on tokens <= t only."""
+    model = tiny_gpt(residual=residual, position=position)
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randint(11, (2, 8), generator=g)
+    changed = idx.clone()
+    changed[:, t:] = (changed[:, t:] + torch.randint(1, 11, changed[:, t:].shape, generator=g)) % 11
+    before, _ = model(idx)
+    after, _ = model(changed)
+    torch.testing.assert_close(before[:, :t], after[:, :t])
+    assert not torch.allclose(before[:, t:], after[:, t:])  # ...and the changed ones do move
+
+
+def test_without_the_causal_mask_the_past_sees_the_future():
+    model = tiny_gpt(causal=False)
+    idx = torch.zeros(1, 8, dtype=torch.long)
+    changed = idx.clone()
+    changed[0, -1] = 5
+    assert not torch.allclose(model(idx)[0][:, 0], model(changed)[0][:, 0])
+
+
+def test_attention_maps_are_causal_probabilities():
+    model = tiny_gpt()
+    maps = model.attention_maps(torch.randint(11, (1, 8)))
+    assert len(maps) == 2 and maps[0].shape == (1, 2, 8, 8)
+    for w in maps:
+        torch.testing.assert_close(w.sum(-1), torch.ones(1, 2, 8))
+        assert (w.triu(diagonal=1) == 0).all()
+
+
+def test_the_fused_and_written_out_paths_agree():
+    block = Block(GPTConfig(**TINY)).double()
+    x = torch.randn(2, 8, 16, dtype=torch.float64)
+    fused = block(x)
+    written, _ = block(x, return_weights=True)
+    torch.testing.assert_close(fused, written)
+
+
+@pytest.mark.parametrize(
+    "overrides,bound",
+    [
+        ({}, 0.1),
+        # attention alone, no feed-forward or residual: it can still memorise most of it
+        ({"residual": False, "layer_norm": False, "feed_forward": False}, 1.0),
+        (
+            {"n_layer": 1, "n_head": 1, "tie_weights": False, "activation": "relu", "bias": True},
+            0.1,
+        ),
+    ],
+)
+def test_a_tiny_model_overfits_one_batch(overrides, bound):
+    model = tiny_gpt(**overrides).train()
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(11, (4, 8), generator=g)
+    y = torch.randint(11, (4, 8), generator=g)  # random targets: only memorisation can fit them
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    for _ in range(300):
+        _, loss = model(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < bound  # from ln(11) = 2.4 at the start
+
+
+def test_bigram_learns_the_transition_table():
+    torch.manual_seed(0)
+    model = BigramLanguageModel(3)
+    x = torch.tensor([[0, 1, 2, 0, 1, 2, 0, 1]])  # 0 → 1 → 2 → 0 …
+    y = torch.roll(x, -1, dims=1)
+    y[0, -1] = 2
+    opt = torch.optim.AdamW(model.parameters(), lr=0.1)
+    for _ in range(200):
+        _, loss = model(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    out = model.generate(torch.tensor([[0]]), 6, top_k=1)
+    assert out.tolist() == [[0, 1, 2, 0, 1, 2, 0]]
+
+
+def test_generation_is_deterministic_with_a_seeded_generator():
+    model = tiny_gpt()
+    prompt = torch.tensor([[1, 2, 3]])
+    a = model.generate(prompt, 20, generator=torch.Generator().manual_seed(7))
+    b = model.generate(prompt, 20, generator=torch.Generator().manual_seed(7))
+    c = model.generate(prompt, 20, generator=torch.Generator().manual_seed(8))
+    assert a.shape == (1, 23) and torch.equal(a, b) and not torch.equal(a, c)
+    assert torch.equal(a[:, :3], prompt)  # longer than block_size: the context was cropped
+
+
+def test_top_k_one_is_greedy_decoding():
+    model = tiny_gpt()
+    out = model.generate(torch.tensor([[4]]), 5, top_k=1)
+    idx = torch.tensor([[4]])
+    for _ in range(5):
+        logits, _ = model(idx[:, -8:])
+        idx = torch.cat([idx, logits[:, -1].argmax(-1, keepdim=True)], dim=1)
+    assert torch.equal(out, idx)
+
+
+def test_low_temperature_concentrates_and_high_temperature_spreads():
+    model = tiny_gpt()
+    with torch.no_grad():
+        model.lm_head.weight.mul_(50)  # a peaked distribution at temperature 1
+    prompt = torch.zeros(200, 1, dtype=torch.long)
+    g = torch.Generator().manual_seed(0)
+    cold = model.generate(prompt, 1, temperature=0.1, generator=g)[:, -1]
+    hot = model.generate(prompt, 1, temperature=100.0, generator=g)[:, -1]
+    assert cold.unique().numel() < hot.unique().numel()
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"temperature": 0.0}, "temperature must be > 0"),
+        ({"temperature": -1.0}, "temperature must be > 0"),
+        ({"top_k": 0}, r"top_k must be None or an int in 1\.\.11"),
+        ({"top_k": 12}, r"top_k must be None or an int in 1\.\.11"),
+        ({"max_new_tokens": -1}, "max_new_tokens must be an int >= 0"),
+    ],
+)
+def test_bad_sampling_settings_are_clear_errors(kwargs, message):
+    args = {"max_new_tokens": 3, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        tiny_gpt().generate(torch.tensor([[1]]), **args)
+
+
+@pytest.mark.parametrize(
+    "idx,message",
+    [
+        (torch.zeros(1, 0, dtype=torch.long), "non-empty"),
+        (torch.zeros(3, dtype=torch.long), r"\(B, T\)"),
+        (torch.zeros(1, 2), "torch.long"),
+        (torch.tensor([[3, 11]]), r"token ids must be in 0\.\.10"),
+        (torch.tensor([[-1]]), r"token ids must be in 0\.\.10"),
+    ],
+)
+def test_bad_prompts_are_clear_errors(idx, message):
+    with pytest.raises(ValueError, match=message):
+        tiny_gpt().generate(idx, 2)
+
+
+def test_bad_forward_inputs_are_clear_errors():
+    model = tiny_gpt()
+    with pytest.raises(ValueError, match=r"sequence length 9 is outside 1\.\.block_size \(8\)"):
+        model(torch.zeros(1, 9, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"token ids must be in 0\.\.10, got values in 0\.\.11"):
+        model(torch.tensor([[0, 11]]))
+    with pytest.raises(ValueError, match=r"dtype torch\.long"):
+        model(torch.zeros(1, 2, dtype=torch.int32))
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"n_embd": 15}, r"n_embd \(15\) must be a multiple of n_head \(2\)"),
+        ({"n_layer": 0}, "n_layer must be a positive int"),
+        ({"vocab_size": 2.5}, "vocab_size must be a positive int"),
+        ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
+        ({"activation": "tanh"}, "activation must be one of"),
+        ({"position": "sinusoidal"}, "position must be one of"),
+        ({"position": "rotary", "n_embd": 18, "n_head": 2}, "even head size, got 9"),
+        ({"init": "xavier"}, "init must be 'gpt2' or 'pytorch'"),
+    ],
+)
+def test_bad_configs_are_clear_errors(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        GPTConfig(**{**TINY, **overrides})
+
+
+def test_config_round_trips_through_a_dict_and_rejects_unknown_keys():
+    config = GPTConfig(**TINY)
+    assert GPTConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(ValueError, match=r"unknown GPTConfig fields \['n_heads'\]"):
+        GPTConfig.from_dict({**config.to_dict(), "n_heads": 3})
