@@ -14,16 +14,19 @@ these), and a few sampled names.
     python -m benchmarks makemore2 [--quick] [--dry-run] [--only NAME ...]
 
 `--quick` trains every run for 300 steps (a smoke test of this script); `--dry-run` does not
-write the results file. NAME is `backprop`, `autograd`, a stage of `WAVENET_STAGES`, or `beyond`.
+write the results file. With `--only`, the runs not named are kept from the existing results
+file, each with the commit and date it was measured at (the file's provenance is the latest run's).
+NAME is `backprop`, `autograd`, a stage of `WAVENET_STAGES`, or `beyond`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 
 import torch
 
-from benchmarks.common import Metric, start, write_results
+from benchmarks.common import RESULTS_DIR, Metric, provenance, start, write_results
 from zero_to_hero.data import load_names
 from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP, calibrate, train_by_hand
 from zero_to_hero.makemore.dataset import make_splits
@@ -137,9 +140,14 @@ def main(argv: list[str] | None = None) -> None:
             runs[name] = record(run.model, run.history, run.losses, splits, reference)
             runs[name]["description"] = r.description
         rec = runs[name]
+        rec["measured"] = {k: provenance(load)[k] for k in ("commit", "date")}
         timing = f"{rec['cpu_s']:.0f} s CPU, {rec['wall_s']:.0f} s wall"
         print(f"  {rec['losses']}: {timing}", flush=True)
 
+    previous = RESULTS_DIR / "makemore2.json"
+    if args.only and not args.quick and previous.is_file():  # keep the runs not measured now
+        kept = json.loads(previous.read_text(encoding="utf-8")).get("runs", {})
+        runs = {n: runs[n] if n in runs else kept[n] for n in NAMES if n in runs or n in kept}
     headers = ["run", "params", "steps", *SPLITS, "wall s", "CPU s", "ms/step (CPU)", "lecture"]
     rows = []
     for name, rec in runs.items():
