@@ -5,7 +5,8 @@
   run with autograd's backward pass, to show that the two agree (and which is faster);
 - the WaveNet lecture's performance log, each stage a 200,000-step run (`WAVENET_STAGES`), the
   last of which must reproduce the lecture's published losses;
-- the beyond-the-lectures recipe (`recipes.BEYOND_WAVENET`), on one CPU thread.
+- the beyond-the-lectures recipe (`transformer.BEYOND_GPT`: the GPT chapter's model reading
+  whole names), on one CPU thread.
 
 Each run records its train/val/test loss, wall and CPU time, the validation loss every 10,000
 steps and the minibatch loss averaged over every 1,000 steps (the pages draw their curves from
@@ -25,15 +26,24 @@ import argparse
 import json
 
 import torch
+from tqdm import tqdm
 
 from benchmarks.common import RESULTS_DIR, Metric, provenance, start, write_results
 from zero_to_hero.data import load_names
 from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP, calibrate, train_by_hand
 from zero_to_hero.makemore.dataset import make_splits
+from zero_to_hero.makemore.layers import Module
 from zero_to_hero.makemore.plots import loss_curve
-from zero_to_hero.makemore.recipes import BEYOND_WAVENET, LECTURE_SEED, WAVENET_STAGES, run_recipe
+from zero_to_hero.makemore.recipes import LECTURE_SEED, WAVENET_STAGES, run_recipe
 from zero_to_hero.makemore.sampling import sample_names
 from zero_to_hero.makemore.train import History, evaluate, split_losses, step_decay, train
+from zero_to_hero.makemore.transformer import (
+    BEYOND_GPT,
+    evaluate_names,
+    name_sequences,
+    sample_gpt_names,
+    train_names_gpt,
+)
 from zero_to_hero.reference import anchor
 
 SPLITS = ("train", "val", "test")
@@ -52,8 +62,13 @@ def record(model, history: History, losses: dict, splits, reference: dict) -> di
     """What the results file keeps of one run."""
     curve = loss_curve(history, window=1000)
     g = torch.Generator().manual_seed(LECTURE_SEED + 10)
+    if isinstance(model, Module):
+        params = model.num_parameters()
+        samples = sample_names(model, splits.vocab, splits.block_size, n=12, generator=g)
+    else:  # the GPT of the beyond run
+        params, samples = model.num_params(), sample_gpt_names(model, splits.vocab, 12, g)
     return {
-        "params": model.num_parameters(),
+        "params": params,
         "steps": history.steps,
         "losses": losses,
         "reference": reference,
@@ -61,7 +76,7 @@ def record(model, history: History, losses: dict, splits, reference: dict) -> di
         "cpu_s": round(history.cpu_seconds, 2),
         "ms_per_step_cpu": round(1000 * history.cpu_seconds / max(1, history.steps), 4),
         "first_loss": history.losses[0],
-        "samples": sample_names(model, splits.vocab, splits.block_size, n=12, generator=g),
+        "samples": samples,
         "curve": {
             "window": curve["window"],
             "train_loss_per_window": [round(x, 5) for x in curve["train_loss_per_window"]],
@@ -98,6 +113,21 @@ def by_hand(splits, steps: int, manual: bool) -> dict:
     return record(model, history, losses, splits, reference)
 
 
+def beyond(splits, steps: int | None) -> dict:
+    """The beyond-the-lectures GPT, trained and measured on the lecture split's words."""
+    length = BEYOND_GPT.model.block_size
+    data = {s: name_sequences(splits[s].words, splits.vocab, length) for s in SPLITS}
+    bar = tqdm(total=steps or BEYOND_GPT.training.max_iters, desc="beyond", mininterval=10)
+    model, history = train_names_gpt(
+        BEYOND_GPT, *data["train"], steps, eval_every=EVAL_EVERY, eval_data={"val": data["val"]},
+        on_step=lambda _i, _loss: bar.update(),
+    )  # fmt: skip
+    bar.close()
+    losses = {s: evaluate_names(model, *data[s]) for s in SPLITS}
+    reference = {"train": None, "val": anchor("makemore.wavenet.val").value}
+    return record(model, history, losses, splits, reference)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="300 steps per run")
@@ -123,20 +153,18 @@ def main(argv: list[str] | None = None) -> None:
             runs[name]["description"] = "manual-backprop MLP (n_hidden 200), " + (
                 "hand-written backward pass" if name == "backprop" else "autograd's backward"
             )
+        elif name == "beyond":
+            runs[name] = beyond(splits_for(3), 300 if args.quick else None)
+            runs[name]["description"] = BEYOND_GPT.description
         else:
-            r = BEYOND_WAVENET if name == "beyond" else WAVENET_STAGES[name]
+            r = WAVENET_STAGES[name]
             splits = splits_for(r.block_size)
             steps = 300 if args.quick else r.steps
             run = run_recipe(
                 r, splits, steps, splits_to_eval=SPLITS, eval_every=EVAL_EVERY,
                 eval_data={"val": (splits.val.X, splits.val.Y)},
             )  # fmt: skip
-            if name == "beyond":
-                reference = {"train": None, "val": anchor("makemore.wavenet.val").value}
-            else:
-                reference = {
-                    s: anchor(f"makemore.stage.{name}.{s}").value for s in ("train", "val")
-                }
+            reference = {s: anchor(f"makemore.stage.{name}.{s}").value for s in ("train", "val")}
             runs[name] = record(run.model, run.history, run.losses, splits, reference)
             runs[name]["description"] = r.description
         rec = runs[name]
@@ -257,7 +285,7 @@ def make_metrics(runs: dict[str, dict]) -> list[Metric]:
         b = runs["beyond"]
         metrics += [
             Metric(
-                "beyond_wavenet_val",
+                "beyond_val",
                 "beyond the lectures: validation loss",
                 b["losses"]["val"],
                 "nats",
@@ -267,7 +295,7 @@ def make_metrics(runs: dict[str, dict]) -> list[Metric]:
                 b["losses"]["val"] <= BEYOND_GOAL_VAL,
             ),
             Metric(
-                "beyond_wavenet_cpu_minutes",
+                "beyond_cpu_minutes",
                 "beyond the lectures: training time on one CPU thread (CPU time)",
                 round(b["cpu_s"] / 60, 2),
                 "min",
@@ -277,7 +305,7 @@ def make_metrics(runs: dict[str, dict]) -> list[Metric]:
                 b["cpu_s"] <= BEYOND_GOAL_CPU_S,
             ),
             Metric(
-                "beyond_wavenet_params",
+                "beyond_params",
                 "beyond the lectures: parameters",
                 b["params"],
                 "",

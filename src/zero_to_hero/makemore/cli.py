@@ -29,7 +29,6 @@ RECIPE_NAMES = (
     "tree-bn-bug",
     "tree",
     "wavenet",
-    "beyond-wavenet",
 )
 SAMPLE_SEED = 2147483647 + 10  # the lectures' seed for drawing names after training
 

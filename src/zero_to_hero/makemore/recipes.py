@@ -40,7 +40,6 @@ __all__ = [
     "RECIPES",
     "INIT_FIXES",
     "WAVENET_STAGES",
-    "BEYOND_WAVENET",
     "Run",
     "run_recipe",
     "recipe",
@@ -199,24 +198,6 @@ WAVENET_STAGES: dict[str, Recipe] = {
 }
 # --8<-- [end:wavenet-stages]
 
-# --8<-- [start:beyond-wavenet]
-#: Beyond the lectures: the whole name as context, wide layers, dropout, AdamW with a cosine
-#: schedule on batches of 128, BatchNorm statistics measured once after training.
-BEYOND_WAVENET = Recipe(
-    "beyond-wavenet",
-    "context 16, 2 × 512 tanh units with BatchNorm and dropout 0.2, AdamW + cosine",
-    WaveNetConfig(n_embd=16, n_hidden=512, merges=(16, 1), dropout=0.2),
-    steps=20_000,
-    batch_size=128,
-    seed=42,
-    optimizer="adamw",
-    lr=0.01,
-    warmup=400,
-    weight_decay=0.01,
-    calibrate=True,
-)
-# --8<-- [end:beyond-wavenet]
-
 #: Every recipe by name.
 RECIPES: dict[str, Recipe] = {
     **INIT_FIXES,
@@ -229,7 +210,6 @@ RECIPES: dict[str, Recipe] = {
     ),
     "beyond": BEYOND,
     **WAVENET_STAGES,
-    "beyond-wavenet": BEYOND_WAVENET,
 }
 
 

@@ -103,28 +103,23 @@ class Dropout(Module):
 
     Args:
         p: The probability of dropping a value.
-        whole_vectors: Drop whole vectors along the last axis at once (for embeddings: the
-            model then sometimes does not see a character of the context at all).
         generator: Draws the masks (seed it for reproducible training).
     """
 
-    def __init__(
-        self, p: float, *, whole_vectors: bool = False, generator: torch.Generator | None = None
-    ) -> None:
+    def __init__(self, p: float, *, generator: torch.Generator | None = None) -> None:
         if not 0 <= p < 1:
             raise ValueError(f"p must be in [0, 1), got {p!r}")
-        self.p, self.whole_vectors, self.generator = p, whole_vectors, generator
+        self.p, self.generator = p, generator
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if self.training and self.p > 0:
-            shape = (*x.shape[:-1], 1) if self.whole_vectors else x.shape
-            keep = torch.rand(shape, generator=self.generator) >= self.p
+            keep = torch.rand(x.shape, generator=self.generator) >= self.p
             x = x * keep / (1 - self.p)
         self.out = x
         return x
 
     def __repr__(self) -> str:
-        return f"Dropout({self.p:g}{', whole vectors' if self.whole_vectors else ''})"
+        return f"Dropout({self.p:g})"
 
 
 # --8<-- [end:dropout]
@@ -202,7 +197,6 @@ class WaveNetConfig:
     bn_unbiased: bool = True
     per_position_bn: bool = False  # the lecture's BatchNorm bug (`PositionBatchNorm`)
     dropout: float = 0.0  # after every hidden level (0: no Dropout layers at all)
-    embedding_dropout: float = 0.0  # whole character vectors, after the embedding
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "n_embd", "n_hidden"):
@@ -243,8 +237,6 @@ class WaveNet(Configured, Sequential):
         self.config = c = config
         g = generator
         embedding = Embedding(c.vocab_size, c.n_embd, generator=g)
-        inputs = [Dropout(c.embedding_dropout, whole_vectors=True, generator=g)]
-        inputs = inputs if c.embedding_dropout else []
         self.levels: list[list[Module]] = []  # [join, Linear, BatchNorm, Tanh(, Dropout)]
         positions, width = c.block_size, c.n_embd
         for k in c.merges:
@@ -265,8 +257,7 @@ class WaveNet(Configured, Sequential):
         head = Linear(width, c.vocab_size, generator=g)
         with torch.no_grad():
             head.weight *= c.last_scale  # start close to uniform predictions
-        levels = (layer for level in self.levels for layer in level)
-        super().__init__([embedding, *inputs, *levels, head])
+        super().__init__([embedding, *(layer for level in self.levels for layer in level), head])
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 2 or x.shape[1] != self.block_size:
@@ -308,7 +299,7 @@ def logits_at_every_position(model: WaveNet, ids: torch.Tensor) -> torch.Tensor:
     was_training = model.training
     model.eval()
     try:
-        x = model.layers[0](ids)  # the embeddings, (batch, length, n_embd) (no dropout here)
+        x = model.layers[0](ids)  # the embeddings, (batch, length, n_embd)
         dilation = 1
         for k, (_, *layers) in zip(model.config.merges, model.levels):
             width = x.shape[1] - (k - 1) * dilation  # positions with a full window below
