@@ -24,7 +24,7 @@ import time
 
 import torch
 
-from benchmarks.common import Metric, start, write_results
+from benchmarks.common import Metric, beyond_metrics, start, write_results
 from zero_to_hero.data import load_names
 from zero_to_hero.makemore.bigram import (
     BigramCounts,
@@ -286,29 +286,13 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
     if "beyond" in runs and not args.quick:
-        b = runs["beyond"]
-        metrics += [
-            Metric(
-                "beyond_val",
-                "beyond the lectures: validation loss",
-                b["losses"]["val"],
-                "nats",
-                anchor("makemore.init.bn-mlp.val").value,
-                "the lecture's BatchNorm MLP",
-                "≤ 2.05",
-                b["losses"]["val"] <= 2.05,
-            ),
-            Metric(
-                "beyond_cpu_minutes",
-                "beyond the lectures: training time on one CPU thread (CPU time)",
-                round(b["cpu_s"] / 60, 2),
-                "min",
-                None,
-                f"wall clock on the shared machine: {b['wall_s'] / 60:.2f} min",
-                "≤ 10 min",
-                b["cpu_s"] <= 600,
-            ),
-        ]
+        metrics += beyond_metrics(
+            runs["beyond"],
+            reference=anchor("makemore.init.bn-mlp.val").value,
+            reference_label="the lecture's BatchNorm MLP",
+            goal_val=2.05,
+            goal_cpu_s=10 * 60,
+        )
     if args.dry_run:
         from zero_to_hero.pages import markdown_table
 

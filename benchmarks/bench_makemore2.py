@@ -28,7 +28,7 @@ import json
 import torch
 from tqdm import tqdm
 
-from benchmarks.common import RESULTS_DIR, Metric, provenance, start, write_results
+from benchmarks.common import RESULTS_DIR, Metric, beyond_metrics, provenance, start, write_results
 from zero_to_hero.data import load_names
 from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP, calibrate, train_by_hand
 from zero_to_hero.makemore.dataset import make_splits
@@ -282,39 +282,14 @@ def make_metrics(runs: dict[str, dict]) -> list[Metric]:
                 )
             )
     if "beyond" in runs:
-        b = runs["beyond"]
-        metrics += [
-            Metric(
-                "beyond_val",
-                "beyond the lectures: validation loss",
-                b["losses"]["val"],
-                "nats",
-                anchor("makemore.wavenet.val").value,
-                "the lecture's WaveNet",
-                f"≤ {BEYOND_GOAL_VAL}",
-                b["losses"]["val"] <= BEYOND_GOAL_VAL,
-            ),
-            Metric(
-                "beyond_cpu_minutes",
-                "beyond the lectures: training time on one CPU thread (CPU time)",
-                round(b["cpu_s"] / 60, 2),
-                "min",
-                None,
-                f"wall clock on the shared machine: {b['wall_s'] / 60:.2f} min",
-                f"≤ {BEYOND_GOAL_CPU_S // 60} min",
-                b["cpu_s"] <= BEYOND_GOAL_CPU_S,
-            ),
-            Metric(
-                "beyond_params",
-                "beyond the lectures: parameters",
-                b["params"],
-                "",
-                None,
-                "",
-                f"≤ {BEYOND_GOAL_PARAMS:,}",
-                b["params"] <= BEYOND_GOAL_PARAMS,
-            ),
-        ]
+        metrics += beyond_metrics(
+            runs["beyond"],
+            reference=anchor("makemore.wavenet.val").value,
+            reference_label="the lecture's WaveNet",
+            goal_val=BEYOND_GOAL_VAL,
+            goal_cpu_s=BEYOND_GOAL_CPU_S,
+            goal_params=BEYOND_GOAL_PARAMS,
+        )
     return metrics
 
 

@@ -127,3 +127,53 @@ def write_results(
     tmp.replace(path)
     print(f"\nwrote {path.relative_to(ROOT)}")
     return path
+
+
+def beyond_metrics(
+    run: dict[str, Any],
+    *,
+    reference: float,
+    reference_label: str,
+    goal_val: float,
+    goal_cpu_s: int,
+    goal_params: int | None = None,
+) -> list[Metric]:
+    """The headline numbers of a beyond-the-lectures run (a results-file record with `losses`,
+    `cpu_s`, `wall_s` and `params`): its validation loss, its CPU time on one thread and, if
+    the goal limits it, its number of parameters, each against its goal."""
+    metrics = [
+        Metric(
+            "beyond_val",
+            "beyond the lectures: validation loss",
+            run["losses"]["val"],
+            "nats",
+            reference,
+            reference_label,
+            f"≤ {goal_val}",
+            run["losses"]["val"] <= goal_val,
+        ),
+        Metric(
+            "beyond_cpu_minutes",
+            "beyond the lectures: training time on one CPU thread (CPU time)",
+            round(run["cpu_s"] / 60, 2),
+            "min",
+            None,
+            f"wall clock on the shared machine: {run['wall_s'] / 60:.2f} min",
+            f"≤ {goal_cpu_s // 60} min",
+            run["cpu_s"] <= goal_cpu_s,
+        ),
+    ]
+    if goal_params is not None:
+        metrics.append(
+            Metric(
+                "beyond_params",
+                "beyond the lectures: parameters",
+                run["params"],
+                "",
+                None,
+                "",
+                f"≤ {goal_params:,}",
+                run["params"] <= goal_params,
+            )
+        )
+    return metrics
