@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -213,7 +213,7 @@ def train_names_gpt(
     if steps is not None:
         if steps < 0:
             raise ValueError(f"steps must be >= 0, got {steps}")
-        tc = TrainConfig.from_dict({**tc.__dict__, "max_iters": steps, "lr_decay_iters": None})
+        tc = replace(tc, max_iters=steps, lr_decay_iters=None)
     if X.shape != Y.shape or X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X and Y must be the same non-empty (N, T) shape: {X.shape}, {Y.shape}")
     if X.shape[1] > recipe.model.block_size:
@@ -231,7 +231,7 @@ def train_names_gpt(
     # names holds fewer targets; a plain mean would count each of them more).
     per_batch = tc.batch_size * lengths.float().mean().item()
     buckets = length_buckets(lengths, tc.batch_size, g) if recipe.bucket_by_length else None
-    history = History()
+    losses, lrs, evals = [], [], []
     model.train()
     t0, c0 = time.perf_counter(), time.process_time()
     # --8<-- [start:step]
@@ -255,22 +255,22 @@ def train_names_gpt(
         optimizer.step()
         loss = total / int((targets != IGNORE).sum())  # the batch's mean, for the history
         # --8<-- [end:step]
-        history.losses.append(loss.item())
-        history.lrs.append(lr)
+        losses.append(loss.item())
+        lrs.append(lr)
         if eval_every and eval_data and ((i + 1) % eval_every == 0 or i == tc.max_iters - 1):
             at = {k: evaluate_names(model, *xy) for k, xy in eval_data.items()}
-            history.evals.append((i + 1, at))
+            evals.append((i + 1, at))
         if on_step is not None:
-            on_step(i, history.losses[-1])
-    timed = History(
-        history.losses,
-        history.lrs,
-        evals=history.evals,
+            on_step(i, losses[-1])
+    history = History(
+        losses,
+        lrs,
+        evals=evals,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
     )
     model.eval()
-    return model, timed
+    return model, history
 
 
 @torch.no_grad()

@@ -68,8 +68,8 @@ def plot_histories(histories: Mapping[str, Sequence[EpochRecord]]) -> Figure:
 
 
 def plot_bce_saturation(high: float = 40.0, n: int = 400) -> Figure:
-    """Loss and gradient for a positive example (target 0) as its logit grows: sigmoid then
-    `BCELoss`, against `BCEWithLogitsLoss`, in float32."""
+    """Loss and gradient for an example of class 0 as its logit grows, ever more confidently
+    wrong: sigmoid then `BCELoss`, against `BCEWithLogitsLoss`, in float32."""
     z = torch.linspace(0.0, high, n, requires_grad=True)
     target = torch.zeros(n)
     curves = {
