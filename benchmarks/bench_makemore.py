@@ -38,7 +38,7 @@ from zero_to_hero.makemore.plots import loss_curve
 from zero_to_hero.makemore.recipes import INIT_FIXES, LECTURE_SEED, RECIPES, run_recipe
 from zero_to_hero.makemore.sampling import sample_names
 from zero_to_hero.makemore.train import evaluate, split_losses
-from zero_to_hero.reference import anchor
+from zero_to_hero.reference import agrees_across_cpus, anchor
 
 SPLITS = ("train", "val", "test")
 NEURAL_STEPS = 500
@@ -257,8 +257,10 @@ def main(argv: list[str] | None = None) -> None:
             delta = max(abs(run.losses["train"] - ref_train), abs(run.losses["val"] - ref_val))
             runs[name]["largest_difference_from_lecture"] = delta
             if name == "bn-mlp":  # the lecture's final recipe, published to every digit
-                goal = "= published, bit for bit (train and val)"
-                met = (run.losses["train"], run.losses["val"]) == (ref_train, ref_val)
+                goal = "= published to 6 digits (train and val; CPU_RTOL)"
+                met = agrees_across_cpus(run.losses["train"], ref_train) and agrees_across_cpus(
+                    run.losses["val"], ref_val
+                )
             else:
                 goal = f"train and val within {SPREAD} of published (run-to-run spread)"
                 met = delta <= SPREAD

@@ -39,6 +39,10 @@ PAGE_CHECKS = """() => ({
 })"""
 
 
+TYPESET_DONE = """() => !document.querySelector('script[src*="katex-init"]')
+    || document.documentElement.dataset.math === 'typeset'"""
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest's output clean
         pass
@@ -98,6 +102,9 @@ def visit(browser, url: str, base: str) -> tuple[dict, list[str]]:
     response = page.goto(url, wait_until="networkidle")
     if response is None or not response.ok:
         problems.append(f"HTTP {response.status if response else '?'} for {url}")
+    # A page that loads our KaTeX set-up says when it has typeset its math; wait for that
+    # signal, not for a fixed moment (under load, typesetting can finish after networkidle).
+    page.wait_for_function(TYPESET_DONE, timeout=60_000)
     checks = page.evaluate(PAGE_CHECKS)
     page.close()
     return checks, problems

@@ -26,7 +26,7 @@ from zero_to_hero.makemore.backprop import (
 from zero_to_hero.makemore.bnmath import batchnorm_backward, batchnorm_forward
 from zero_to_hero.makemore.recipes import LECTURE_SEED
 from zero_to_hero.makemore.train import evaluate, step_decay, train
-from zero_to_hero.reference import anchor
+from zero_to_hero.reference import CPU_RTOL, anchor
 
 #: The lecture's comparison list, in its order: 19 intermediate tensors and the 7 parameters.
 LECTURE_ORDER = [
@@ -249,7 +249,8 @@ def test_training_by_hand_follows_autograd_training(names_splits):
 
 
 def test_a_short_run_by_hand_is_deterministic(names_splits):
-    """1,000 steps of the lecture's recipe, BatchNorm calibrated: pinned to every digit."""
+    """1,000 steps of the lecture's recipe, BatchNorm calibrated: pinned to 6 digits, which
+    holds on any x86-64 CPU (the last bits depend on its float32 kernels: CPU_RTOL)."""
     s = names_splits(3)
     g = torch.Generator().manual_seed(LECTURE_SEED)
     model = BackpropMLP(BackpropConfig(n_hidden=200), generator=g)
@@ -257,11 +258,13 @@ def test_a_short_run_by_hand_is_deterministic(names_splits):
         model, s.train.X, s.train.Y, 1000, generator=g, eval_every=500,
         eval_data={"val": (s.val.X, s.val.Y)},
     )  # fmt: skip
-    assert history.losses[0] == 3.72737193107605
+    assert history.losses[0] == pytest.approx(3.72737193107605, rel=CPU_RTOL)
     assert [step for step, _ in history.evals] == [500, 1000]
     calibrate(model, s.train.X)
-    assert evaluate(model, s.train.X, s.train.Y) == 2.412147045135498
-    assert evaluate(model, s.val.X, s.val.Y) == 2.4108035564422607 == history.evals[-1][1]["val"]
+    assert evaluate(model, s.train.X, s.train.Y) == pytest.approx(2.412147045135498, rel=CPU_RTOL)
+    val = evaluate(model, s.val.X, s.val.Y)
+    assert val == pytest.approx(2.4108035564422607, rel=CPU_RTOL)
+    assert val == history.evals[-1][1]["val"]  # one machine, the same kernels: exactly
 
 
 def test_calibration_measures_the_training_set_and_evaluation_ignores_the_batch(names_splits):

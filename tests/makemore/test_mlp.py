@@ -20,11 +20,12 @@ from zero_to_hero.makemore.train import (
     step_decay,
     train,
 )
-from zero_to_hero.reference import anchor
+from zero_to_hero.reference import CPU_RTOL, anchor
 
 # A short run of the lecture's BatchNorm MLP (recipe "bn-mlp"), recorded on torch 2.13 CPU.
 # The recipe is deterministic: a change in the initialization order, the minibatch draws, the
-# BatchNorm arithmetic or the update rounding changes these digits.
+# BatchNorm arithmetic or the update rounding changes these digits. Another CPU's float32
+# kernels change the last bits only, so the numbers are compared to 6 digits (CPU_RTOL).
 BN_1000_STEPS = {
     "last_batch": 2.210228681564331,
     "train": 2.457094430923462,
@@ -74,8 +75,11 @@ def test_the_forward_pass_is_the_lectures(names_splits):
 def test_a_short_batchnorm_run_reproduces_the_recorded_and_published_numbers(names_splits):
     run = run_recipe("bn-mlp", names_splits(3), steps=1000)
     assert round(run.history.losses[0], 4) == anchor("makemore.bn.loss_step0").value
-    assert run.history.losses[-1] == BN_1000_STEPS["last_batch"]
-    assert run.losses == {"train": BN_1000_STEPS["train"], "val": BN_1000_STEPS["val"]}
+    assert run.history.losses[-1] == pytest.approx(BN_1000_STEPS["last_batch"], rel=CPU_RTOL)
+    assert run.losses == {
+        "train": pytest.approx(BN_1000_STEPS["train"], rel=CPU_RTOL),
+        "val": pytest.approx(BN_1000_STEPS["val"], rel=CPU_RTOL),
+    }
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from zero_to_hero.makemore.wavenet import (
     WaveNetConfig,
     logits_at_every_position,
 )
-from zero_to_hero.reference import anchor
+from zero_to_hero.reference import CPU_RTOL, anchor
 from zero_to_hero.vocab import CharVocab
 
 
@@ -99,11 +99,11 @@ def test_parameter_counts_are_the_lectures():
 
 def test_a_short_run_of_the_lecture_recipe_is_deterministic(names_splits):
     """Seed 42 for weights and batches: the lecture's first minibatch loss (printed with 4
-    decimals) and 1,000 steps pinned to every digit."""
+    decimals) and 1,000 steps pinned to 6 digits (CPU_RTOL: the last bits depend on the CPU)."""
     run = run_recipe("wavenet", names_splits(8), steps=1000, splits_to_eval=("val",))
     assert round(run.history.losses[0], 4) == anchor("makemore.wavenet.step0_loss").value
-    assert run.history.losses[0] == 3.3167154788970947
-    assert run.losses == {"val": 2.2802743911743164}
+    assert run.history.losses[0] == pytest.approx(3.3167154788970947, rel=CPU_RTOL)
+    assert run.losses == {"val": pytest.approx(2.2802743911743164, rel=CPU_RTOL)}
 
 
 DEEP = [(2, 2, 2, 2), (2, 2, 2, 2, 2), (3, 2, 2, 2), (2, 1, 2, 2, 2), (4, 1, 1, 1, 2)]
