@@ -1,2 +1,3 @@
-"""Benchmarks: each module measures one chapter side by side with its reference and writes
-`benchmarks/results/<name>.json` (the figures the pages and the results page render)."""
+"""Benchmarks: each module measures one chapter side by side with its reference and
+writes `benchmarks/results/<name>.json` (the figures the pages and the results page
+render)."""

@@ -1,4 +1,5 @@
-"""Run benchmarks: `python -m benchmarks` runs them all, `python -m benchmarks NAME [args]` one.
+"""Run benchmarks: `python -m benchmarks` runs them all, `python -m benchmarks NAME
+[args]` one.
 
 Each prints a table and writes benchmarks/results/NAME.json. Run with OMP_NUM_THREADS=1
 (`make bench` sets it) on an otherwise quiet machine, and commit the results files.
@@ -16,7 +17,8 @@ BENCHMARKS = {
     "gpt": "benchmarks.bench_gpt",
     "bpe": "benchmarks.bench_bpe",
     "torch_basics": "benchmarks.bench_torch_basics",
-    "cuda": "benchmarks.bench_cuda",  # GPU only: elsewhere it says so and writes nothing
+    # GPU only: elsewhere it says so and writes nothing
+    "cuda": "benchmarks.bench_cuda",
 }
 
 
@@ -25,7 +27,9 @@ def main(argv: list[str]) -> None:
         print(__doc__, "\nbenchmarks:", ", ".join(BENCHMARKS))
         return
     if argv and argv[0] not in BENCHMARKS:
-        raise SystemExit(f"unknown benchmark {argv[0]!r}; choose from {', '.join(BENCHMARKS)}")
+        raise SystemExit(
+            f"unknown benchmark {argv[0]!r}; choose from {', '.join(BENCHMARKS)}"
+        )
     names = [argv[0]] if argv else list(BENCHMARKS)
     for name in names:
         print(f"\n== {name} ==")

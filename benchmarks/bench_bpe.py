@@ -1,21 +1,25 @@
-"""BPE: training and encoding speed, ours against Hugging Face `tokenizers` and tiktoken.
+"""BPE: training and encoding speed, ours against Hugging Face `tokenizers` and
+tiktoken.
 
 Training (GPT-4 split, from the text to the list of merges, regex splitting included):
-taylorswift.txt at vocab 512, Tiny Shakespeare at 1024 and 4096. Side by side in one process:
+taylorswift.txt at vocab 512, Tiny Shakespeare at 1024 and 4096. Side by side in one
+process:
 
-* the fast trainer and HF `tokenizers` (Rust), interleaved, best of `--rounds` each, in CPU
-  seconds (`time.process_time`). HF runs on one thread (`RAYON_NUM_THREADS=1`,
+* the fast trainer and HF `tokenizers` (Rust), interleaved, best of `--rounds` each, in
+  CPU seconds (`time.process_time`). HF runs on one thread (`RAYON_NUM_THREADS=1`,
   `TOKENIZERS_PARALLELISM=false`, set before it is imported), like ours;
-* the straightforward trainer, once per case. At vocab 4096 on Tiny Shakespeare it would take
-  the better part of an hour; its run to 1024 on the same text learns exactly the first 768 of
-  those merges, so that measured time is reported as a lower bound (marked ">").
+* the straightforward trainer, once per case. At vocab 4096 on Tiny Shakespeare it would
+  take the better part of an hour; its run to 1024 on the same text learns exactly the
+  first 768 of those merges, so that measured time is reported as a lower bound (marked
+  ">").
 
 The fast and straightforward merges are compared: they must be identical.
 
-Then a scaling series (fast trainer on growing prefixes of Tiny Shakespeare, straightforward on
-the small ones) for the complexity chart, and encoding speed: our `RegexTokenizer` (chunk
-cache cold, then warm) and tiktoken built from the very same merges, on Tiny Shakespeare; and
-GPT-2's tokenizer, ours against tiktoken's, on taylorswift.txt.
+Then a scaling series (fast trainer on growing prefixes of Tiny Shakespeare,
+straightforward on the small ones) for the complexity chart, and encoding speed: our
+`RegexTokenizer` (chunk cache cold, then warm) and tiktoken built from the very same
+merges, on Tiny Shakespeare; and GPT-2's tokenizer, ours against tiktoken's, on
+taylorswift.txt.
 
     python -m benchmarks bpe [--rounds N] [--quick]
 """
@@ -27,7 +31,8 @@ import gc
 import os
 import time
 
-# One thread for HF tokenizers (rayon reads this when its pool starts, at the first training).
+# One thread for HF tokenizers (rayon reads this when its pool starts, at the first
+# training).
 os.environ.setdefault("RAYON_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -39,8 +44,21 @@ from zero_to_hero.bpe.basics import train_straightforward
 from zero_to_hero.bpe.fast import train_fast
 from zero_to_hero.data import load_shakespeare, load_taylorswift
 
-CASES = [("taylorswift.txt", 512), ("Tiny Shakespeare", 1024), ("Tiny Shakespeare", 4096)]
-SCALING_KB = [16, 32, 64, 128, 256, 512, 1089]  # prefixes of Tiny Shakespeare (1089 = all)
+CASES = [
+    ("taylorswift.txt", 512),
+    ("Tiny Shakespeare", 1024),
+    ("Tiny Shakespeare", 4096),
+]
+# prefixes of Tiny Shakespeare (1089 = all)
+SCALING_KB = [
+    16,
+    32,
+    64,
+    128,
+    256,
+    512,
+    1089,
+]
 SCALING_VOCAB = 1024
 STRAIGHTFORWARD_SCALING_KB = 64  # the straightforward trainer's series stops here
 
@@ -87,7 +105,10 @@ def tiktoken_like(tokenizer: RegexTokenizer):
 
     ranks = {token: i for i, token in tokenizer.vocab.items()}
     return tiktoken.Encoding(
-        "same-merges", pat_str=tokenizer.pattern, mergeable_ranks=ranks, special_tokens={}
+        "same-merges",
+        pat_str=tokenizer.pattern,
+        mergeable_ranks=ranks,
+        special_tokens={},
     )
 
 
@@ -110,15 +131,22 @@ def tiktoken_gpt2():
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of fast vs HF (best of)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds of fast vs HF (best of)"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="time the straightforward trainer on taylorswift@512 only (for development)",
+        help=(
+            "time the straightforward trainer on taylorswift@512 only (for development)"
+        ),
     )
     args = parser.parse_args(argv)
     load = start()
-    texts = {"taylorswift.txt": load_taylorswift(), "Tiny Shakespeare": load_shakespeare()}
+    texts = {
+        "taylorswift.txt": load_taylorswift(),
+        "Tiny Shakespeare": load_shakespeare(),
+    }
 
     import tokenizers
 
@@ -132,16 +160,24 @@ def main(argv: list[str] | None = None) -> None:
             fast_s.append(t)
             hf_s.append(cpu(lambda: hf(text, vocab))[0])  # noqa: B023
         slow_s, identical, lower_bound = None, None, False
-        earlier = measured.get(name)  # a straightforward run on this text at a smaller vocab
+        # a straightforward run on this text at a smaller vocab
+        earlier = measured.get(name)
         if earlier and earlier[0] < vocab:
-            # Its merges are the first merges of this run (training is greedy), so its time is
-            # a measured lower bound of this run's: no need to wait the better part of an hour.
-            assert merges[: earlier[0] - 256] == earlier[2], "fast merges are not a prefix"
+            # Its merges are the first merges of this run (training is greedy), so its
+            # time is a measured lower bound of this run's: no need to wait the better
+            # part of an hour.
+            assert merges[: earlier[0] - 256] == earlier[2], (
+                "fast merges are not a prefix"
+            )
             slow_s, lower_bound = earlier[1], True
         elif not args.quick or vocab == 512:
-            slow_s, slow_merges = cpu(lambda: straightforward(text, vocab))  # noqa: B023
+            slow_s, slow_merges = cpu(
+                lambda: straightforward(text, vocab)  # noqa: B023
+            )
             identical = slow_merges == merges
-            assert identical, f"{name}@{vocab}: the two trainers learned different merges"
+            assert identical, (
+                f"{name}@{vocab}: the two trainers learned different merges"
+            )
             measured[name] = (vocab, slow_s, merges)
         best, best_hf = min(fast_s), min(hf_s)
         case = f"{name} @ {vocab}"
@@ -202,26 +238,37 @@ def main(argv: list[str] | None = None) -> None:
                     "×",
                     round(slow_s, 2),
                     "straightforward trainer, same run (CPU s)"
-                    + (f"; its first {earlier[0] - 256} merges only" if lower_bound else ""),
+                    + (
+                        f"; its first {earlier[0] - 256} merges only"
+                        if lower_bound
+                        else ""
+                    ),
                     "≥ 100×",
                     slow_s / best >= 100,
                 )
             )
 
-    # --- scaling: how training time grows with the text ------------------------------------
+    # --- scaling: how training time grows with the text -------------------------------
     sh = texts["Tiny Shakespeare"]
     scaling = []
     for kb in SCALING_KB:
         text = sh[: kb * 1024]
-        fast_t = min(cpu(lambda: ours(text, SCALING_VOCAB))[0] for _ in range(3))  # noqa: B023
+        fast_t = min(
+            cpu(lambda: ours(text, SCALING_VOCAB))[0]  # noqa: B023
+            for _ in range(3)
+        )
         slow_t = None
         if kb <= STRAIGHTFORWARD_SCALING_KB and not args.quick:
             slow_t = cpu(lambda: straightforward(text, SCALING_VOCAB))[0]  # noqa: B023
         scaling.append(
-            {"bytes": len(text.encode("utf-8")), "fast_s": fast_t, "straightforward_s": slow_t}
+            {
+                "bytes": len(text.encode("utf-8")),
+                "fast_s": fast_t,
+                "straightforward_s": slow_t,
+            }
         )
 
-    # --- encoding ---------------------------------------------------------------------------
+    # --- encoding ---------------------------------------------------------------------
     mb = len(sh.encode("utf-8")) / 1e6
     tok = RegexTokenizer().train(sh, 4096)
     cold_s, ids = cpu(lambda: tok.encode(sh))
@@ -313,7 +360,10 @@ def main(argv: list[str] | None = None) -> None:
             "tiktoken": tiktoken.__version__,
             "regex": regex.__version__,
         },
-        timing="CPU seconds (time.process_time), best of the rounds; straightforward: one run",
+        timing=(
+            "CPU seconds (time.process_time), best of the rounds; straightforward: "
+            "one run"
+        ),
     )
 
 

@@ -1,26 +1,29 @@
 """CUDA: the chapter's kernels on a GPU, against the practical ceilings of the same GPU.
 
-* Vector addition of 2^28 float32 (3 GiB moved per call, far above any L2 cache), in GB/s
-  = 12 n / time, against a device-to-device copy (8 n bytes per call), the practical ceiling
-  of memory bandwidth, and against `torch.add`.
+* Vector addition of 2^28 float32 (3 GiB moved per call, far above any L2 cache), in
+  GB/s = 12 n / time, against a device-to-device copy (8 n bytes per call), the
+  practical ceiling of memory bandwidth, and against `torch.add`.
 * Matrix multiplication at 1024, 2048 and 4096, in GFLOP/s = 2 n³ / time, against
-  `torch.matmul` in full fp32 (cuBLAS SGEMM; TF32 off), with the TF32 figure reported apart:
-  the ladder naive (x → rows) → naive coalesced → shared-memory tiled 16 and 32 →
+  `torch.matmul` in full fp32 (cuBLAS SGEMM; TF32 off), with the TF32 figure reported
+  apart: the ladder naive (x → rows) → naive coalesced → shared-memory tiled 16 and 32 →
   register-blocked (with and without a 128-register cap for 2 blocks per SM).
 
-Every kernel's output is checked against a float64 product (or the exact sum); a wrong kernel
-stops the run before anything is written. Timing uses CUDA events around back-to-back launches
-after a warm-up (which also compiles the numba kernels), and reports the median and
-interquartile range of the repeats.
+Every kernel's output is checked against a float64 product (or the exact sum); a wrong
+kernel stops the run before anything is written. Timing uses CUDA events around
+back-to-back launches after a warm-up (which also compiles the numba kernels), and
+reports the median and interquartile range of the repeats.
 
-GPU only: it needs a CUDA driver and a CUDA build of torch. On a GPU machine, from the repo root:
+GPU only: it needs a CUDA driver and a CUDA build of torch. On a GPU machine, from the
+repo root:
 
-    scripts/gpu_bench.sh              # versions, the CUDA tests on the GPU, then this benchmark
-    python -m benchmarks cuda         # this benchmark alone; writes benchmarks/results/cuda.json
+    # versions, the CUDA tests on the GPU, then this benchmark
+    scripts/gpu_bench.sh
+    # this benchmark alone; writes benchmarks/results/cuda.json
+    python -m benchmarks cuda
 
-`--simulate` runs the same code path in numba's CUDA simulator at toy sizes, timed by the wall
-clock and with numpy baselines, and writes nothing: the tests use it to keep this file working
-on machines without a GPU. Its numbers mean nothing.
+`--simulate` runs the same code path in numba's CUDA simulator at toy sizes, timed by
+the wall clock and with numpy baselines, and writes nothing: the tests use it to keep
+this file working on machines without a GPU. Its numbers mean nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +44,12 @@ import numpy as np
 import zero_to_hero.cuda as zcuda  # before numba: picks the GPU or the simulator
 from benchmarks.common import Metric, start, write_results
 from zero_to_hero.cuda import kernels
-from zero_to_hero.cuda.launch import MATMUL_KERNELS, THREADS_PER_BLOCK, MatmulKernel, blocks_for
+from zero_to_hero.cuda.launch import (
+    MATMUL_KERNELS,
+    THREADS_PER_BLOCK,
+    MatmulKernel,
+    blocks_for,
+)
 from zero_to_hero.cuda.occupancy import occupancy
 from zero_to_hero.reference import anchor
 
@@ -85,8 +93,8 @@ class Row:
 
 
 class Device:
-    """Arrays, launches and timers: torch tensors and CUDA events on a GPU; numpy arrays and
-    the wall clock in the simulator."""
+    """Arrays, launches and timers: torch tensors and CUDA events on a GPU; numpy arrays
+    and the wall clock in the simulator."""
 
     def __init__(self, simulate: bool) -> None:
         self.simulate = simulate
@@ -102,14 +110,17 @@ class Device:
         self.stream = cuda.external_stream(ptr) if ptr else cuda.default_stream()
 
     def random(self, shape: tuple[int, ...], seed: int) -> tuple[Any, Any]:
-        """A standard normal float32 array: (the array for baselines, its numba view)."""
+        """A standard normal float32 array: (the array for baselines, its numba
+        view)."""
         from numba import cuda
 
         if self.simulate:
             host = np.random.default_rng(seed).standard_normal(shape, dtype=np.float32)
             return host, cuda.to_device(host)
         gen = self.torch.Generator(device="cuda").manual_seed(seed)
-        t = self.torch.randn(shape, device="cuda", dtype=self.torch.float32, generator=gen)
+        t = self.torch.randn(
+            shape, device="cuda", dtype=self.torch.float32, generator=gen
+        )
         return t, cuda.as_cuda_array(t)
 
     def empty(self, shape: tuple[int, ...]) -> tuple[Any, Any]:
@@ -144,8 +155,9 @@ class Device:
         return float(((C.double() - exact).abs() / scale).max())
 
     def time(self, fn: Callable[[], Any], inner: int = 1) -> list[float]:
-        """Milliseconds per call of `fn`: warm up, then repeat until the time budget is spent.
-        In the simulator, a single call (it is slow, and its time means nothing)."""
+        """Milliseconds per call of `fn`: warm up, then repeat until the time budget is
+        spent. In the simulator, a single call (it is slow, and its time means
+        nothing)."""
         if self.simulate:
             return [self._batch(fn, 1)]
         fn()  # warm-up: compiles numba kernels, loads cuBLAS
@@ -160,10 +172,14 @@ class Device:
                 fn()
             return (time.perf_counter() - t0) * 1e3 / inner
         torch = self.torch
-        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        begin, end = (
+            torch.cuda.Event(enable_timing=True),
+            torch.cuda.Event(enable_timing=True),
+        )
         torch.cuda.synchronize()
         begin.record()
-        for _ in range(inner):  # back to back: launch overhead overlaps the previous kernel
+        # back to back: launch overhead overlaps the previous kernel
+        for _ in range(inner):
             fn()
         end.record()
         end.synchronize()
@@ -220,19 +236,33 @@ def bench_vector_add(dev: Device, log2_n: int, sms: int) -> list[Row]:
     expected = dev.to_numpy(a, a_v) + dev.to_numpy(b, b_v)  # float32: the same rounding
     if dev.simulate:
         copy_name = "copy (numpy)"
-        baselines = {copy_name: lambda: np.copyto(c, a), "numpy add": lambda: np.add(a, b, out=c)}
+        baselines = {
+            copy_name: lambda: np.copyto(c, a),
+            "numpy add": lambda: np.add(a, b, out=c),
+        }
     else:
         torch = dev.torch
         copy_name = "device-to-device copy"
-        baselines = {copy_name: lambda: c.copy_(a), "torch.add": lambda: torch.add(a, b, out=c)}
+        baselines = {
+            copy_name: lambda: c.copy_(a),
+            "torch.add": lambda: torch.add(a, b, out=c),
+        }
     rows = []
     for name, fn in baselines.items():
         copy = name == copy_name
         ms = dev.time(fn, inner=10)
         rows.append(
-            Row("vector add", n, name, ms, (8 if copy else 12) * n, "" if copy else copy_name)
+            Row(
+                "vector add",
+                n,
+                name,
+                ms,
+                (8 if copy else 12) * n,
+                "" if copy else copy_name,
+            )
         )
-    one_wave = sms * 2048 // THREADS_PER_BLOCK  # as many blocks as the GPU holds at once
+    # as many blocks as the GPU holds at once
+    one_wave = sms * 2048 // THREADS_PER_BLOCK
     launches = {
         "vec_add (a thread per element)": lambda: kernels.vec_add[
             blocks_for(n, THREADS_PER_BLOCK), THREADS_PER_BLOCK, dev.stream
@@ -251,7 +281,8 @@ def bench_vector_add(dev: Device, log2_n: int, sms: int) -> list[Row]:
 
 
 def matmul_kernels(simulate: bool) -> dict[str, MatmulKernel]:
-    """The ladder, plus the register-blocked kernel capped at 128 registers (on a GPU)."""
+    """The ladder, plus the register-blocked kernel capped at 128 registers (on a
+    GPU)."""
     ladder = dict(MATMUL_KERNELS)
     if not simulate:  # the simulator's jit has no launch bounds
         from numba import cuda
@@ -265,42 +296,63 @@ def matmul_kernels(simulate: bool) -> dict[str, MatmulKernel]:
 
 
 def bench_matmul(dev: Device, size: int, ladder: dict[str, MatmulKernel]) -> list[Row]:
-    (A, A_v), (B, B_v) = dev.random((size, size), 10 + size), dev.random((size, size), 20 + size)
+    (A, A_v), (B, B_v) = (
+        dev.random((size, size), 10 + size),
+        dev.random((size, size), 20 + size),
+    )
     C, C_v = dev.empty((size, size))
     exact, scale = dev.reference(A, B)
-    tolerance = 4 * size * float(np.finfo(np.float32).eps)  # float32 rounding over K = size terms
+    # float32 rounding over K = size terms
+    tolerance = 4 * size * float(np.finfo(np.float32).eps)
 
-    def timed_and_checked(name: str, fn: Callable[[], Any], baseline: str, check: bool = True):
+    def timed_and_checked(
+        name: str, fn: Callable[[], Any], baseline: str, check: bool = True
+    ):
         dev.zero(C, C_v)
         row = Row("matmul", size, name, dev.time(fn), 2.0 * size**3, baseline)
         error = dev.relative_error(C, C_v, exact, scale)
         if check and not error <= tolerance:
-            raise AssertionError(f"matmul {name} at {size} is wrong: relative error {error:.2e}")
+            raise AssertionError(
+                f"matmul {name} at {size} is wrong: relative error {error:.2e}"
+            )
         return row
 
     rows = []
     if dev.simulate:
         base = "numpy (float32)"
-        # numpy computes into C on the host; the check reads the device copy, so copy it over
-        rows.append(timed_and_checked(base, lambda: C_v.copy_to_device(np.matmul(A, B, out=C)), ""))
+        # numpy computes into C on the host; the check reads the device copy, so copy it
+        # over
+        rows.append(
+            timed_and_checked(
+                base, lambda: C_v.copy_to_device(np.matmul(A, B, out=C)), ""
+            )
+        )
     else:
         torch = dev.torch
         base = "cuBLAS fp32 (torch.matmul)"
         torch.set_float32_matmul_precision("highest")  # TF32 off: plain fp32 SGEMM
         rows.append(timed_and_checked(base, lambda: torch.matmul(A, B, out=C), ""))
-        torch.set_float32_matmul_precision("high")  # TF32 tensor cores: 10 mantissa bits
+        # TF32 tensor cores: 10 mantissa bits
+        torch.set_float32_matmul_precision("high")
         tf32 = "cuBLAS TF32 (torch.matmul)"
-        rows.append(timed_and_checked(tf32, lambda: torch.matmul(A, B, out=C), base, check=False))
+        rows.append(
+            timed_and_checked(
+                tf32, lambda: torch.matmul(A, B, out=C), base, check=False
+            )
+        )
         torch.set_float32_matmul_precision("highest")
     for name, mk in ladder.items():
         rows.append(
-            timed_and_checked(name, lambda mk=mk: mk.launch(A_v, B_v, C_v, dev.stream), base)
+            timed_and_checked(
+                name, lambda mk=mk: mk.launch(A_v, B_v, C_v, dev.stream), base
+            )
         )
     return rows
 
 
 def kernel_resources(ladder: dict[str, MatmulKernel]) -> list[dict[str, Any]]:
-    """Registers and shared memory as the driver reports them for the compiled kernels."""
+    """Registers and shared memory as the driver reports them for the compiled
+    kernels."""
 
     def first(value: Any) -> int:
         return next(iter(value.values())) if isinstance(value, dict) else int(value)
@@ -311,7 +363,10 @@ def kernel_resources(ladder: dict[str, MatmulKernel]) -> list[dict[str, Any]]:
     for name, mk in ladder.items():
         named[name] = (mk.kernel, int(np.prod(mk.threads)))
     for name, (kernel, threads) in named.items():
-        regs, smem = first(kernel.get_regs_per_thread()), first(kernel.get_shared_mem_per_block())
+        regs, smem = (
+            first(kernel.get_regs_per_thread()),
+            first(kernel.get_shared_mem_per_block()),
+        )
         occ = occupancy(threads, regs, smem)
         out.append(
             dict(
@@ -360,7 +415,9 @@ def headline_metrics(rows: list[Row], largest: int) -> list[Metric]:
 
     tiled = max(pct("tiled16"), pct("tiled32"))
     blocked = max(
-        pct(n) for n in ("blocktiled", "blocktiled_2blocks") if ("matmul", largest, n) in by_name
+        pct(n)
+        for n in ("blocktiled", "blocktiled_2blocks")
+        if ("matmul", largest, n) in by_name
     )
     vec_pct = round(100 * add.rate / copy.rate, 1)
     h100 = "Boehm's kernels rerun on an H100 (public report)"
@@ -435,13 +492,16 @@ def run(args: argparse.Namespace) -> dict[str, Any] | None:
 
         if zcuda.on_simulator() or not torch.cuda.is_available():
             print(
-                "the CUDA benchmark needs a GPU (a CUDA driver and a CUDA build of torch); "
-                f"here the kernels run on the {zcuda.TARGET} and torch.cuda.is_available() is "
-                f"{torch.cuda.is_available()}. Nothing measured, nothing written."
+                "the CUDA benchmark needs a GPU (a CUDA driver and a CUDA build of "
+                f"torch); here the kernels run on the {zcuda.TARGET} and "
+                f"torch.cuda.is_available() is {torch.cuda.is_available()}. Nothing "
+                "measured, nothing written."
             )
             return None
     elif not zcuda.on_simulator():
-        raise SystemExit("--simulate needs the simulator: run with NUMBA_ENABLE_CUDASIM=1")
+        raise SystemExit(
+            "--simulate needs the simulator: run with NUMBA_ENABLE_CUDASIM=1"
+        )
     dev = Device(args.simulate)
     info = device_info(dev)
     print(f"device: {info['name']}")
@@ -475,10 +535,16 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks cuda", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--sizes", type=int, nargs="+", help=f"matmul sizes (default {GPU_SIZES})")
-    parser.add_argument("--log2-n", type=int, help=f"vector length 2^N (default {GPU_LOG2_N})")
     parser.add_argument(
-        "--simulate", action="store_true", help="toy sizes in the simulator; writes nothing"
+        "--sizes", type=int, nargs="+", help=f"matmul sizes (default {GPU_SIZES})"
+    )
+    parser.add_argument(
+        "--log2-n", type=int, help=f"vector length 2^N (default {GPU_LOG2_N})"
+    )
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        help="toy sizes in the simulator; writes nothing",
     )
     args = parser.parse_args(argv)
     args.sizes = args.sizes or (SIM_SIZES if args.simulate else GPU_SIZES)
@@ -525,8 +591,8 @@ def main(argv: list[str]) -> None:
 
 
 def _record_commit_if_unknown(path) -> None:
-    """A copy of the repository without its .git (a rented GPU machine) cannot name its commit;
-    scripts/gpu_bench.sh passes it in ZERO_TO_HERO_COMMIT."""
+    """A copy of the repository without its .git (a rented GPU machine) cannot name its
+    commit; scripts/gpu_bench.sh passes it in ZERO_TO_HERO_COMMIT."""
     commit = os.environ.get("ZERO_TO_HERO_COMMIT")
     data = json.loads(path.read_text(encoding="utf-8"))
     if commit and data["provenance"]["commit"].startswith("unknown"):

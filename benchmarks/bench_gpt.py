@@ -1,20 +1,23 @@
-"""GPT: nanoGPT's CPU "baby GPT" recipe against this chapter's `fast` recipe, side by side.
+"""GPT: nanoGPT's CPU "baby GPT" recipe against this chapter's `fast` recipe, side by
+side.
 
-Both train the same model size (4 layers, 4 heads, 128 channels, a context of 64) on the same
-sequence of 2000 batches of 12 windows, interleaved step by step in one process on one
-thread, so that machine noise hits both alike (the order rotates every step). Two more runs
-add the `fast` recipe's changes one at a time, to show what each is worth. Reported:
+Both train the same model size (4 layers, 4 heads, 128 channels, a context of 64) on the
+same sequence of 2000 batches of 12 windows, interleaved step by step in one process on
+one thread, so that machine noise hits both alike (the order rotates every step). Two
+more runs add the `fast` recipe's changes one at a time, to show what each is worth.
+Reported:
 
 * validation loss over the whole validation split (non-overlapping windows: no sampling
   noise), and nanoGPT's kind of estimate (20 batches of each split) along the way;
-* throughput in tokens/s: from wall-clock time (median step, and end to end) and from the
-  process's CPU time, which other processes on a shared machine do not inflate;
+* throughput in tokens/s: from wall-clock time (median step, and end to end) and from
+  the process's CPU time, which other processes on a shared machine do not inflate;
 * model FLOP utilisation: training FLOP/s (6N + 12·L·T·C per token) over the best
   single-thread fp32 matmul FLOP/s measured in the same process;
 * samples from the reference and the `fast` model.
 
     python -m benchmarks gpt [--iters N]
-    python -m benchmarks gpt --lecture --device cuda   # the lecture's 10.8M model, on a GPU
+    # the lecture's 10.8M model, on a GPU
+    python -m benchmarks gpt --lecture --device cuda
 
 The second form writes `gpt_lecture.json` instead of `gpt.json`.
 """
@@ -35,7 +38,8 @@ from zero_to_hero.gpt.recipes import recipe
 from zero_to_hero.gpt.training import Trainer, split_loss
 from zero_to_hero.reference import anchor
 
-# name: (label, recipe, overrides). The middle two add the `fast` recipe's changes one by one.
+# name: (label, recipe, overrides). The middle two add the `fast` recipe's changes one
+# by one.
 RUNS = {
     "baby": ("nanoGPT's baby GPT (the reference)", "baby", {}),
     "schedule": (
@@ -50,13 +54,17 @@ RUNS = {
 
 def peak_flops(device: str) -> float:
     """Best fp32 matmul FLOP/s over two sizes (the larger is often faster on a CPU)."""
-    return max(matmul_flops_per_second(n, repeats=8, device=device) for n in (1024, 2048))
+    return max(
+        matmul_flops_per_second(n, repeats=8, device=device) for n in (1024, 2048)
+    )
 
 
 def sample(trainer: Trainer, n_chars: int) -> str:
     vocab = trainer.data.vocab
     prompt = torch.tensor([vocab.encode("\n")], device=trainer.device)
-    out = trainer.model.generate(prompt, n_chars, generator=torch.Generator().manual_seed(0))
+    out = trainer.model.generate(
+        prompt, n_chars, generator=torch.Generator().manual_seed(0)
+    )
     return vocab.decode(out[0, 1:].tolist())
 
 
@@ -65,7 +73,9 @@ def side_by_side(args: argparse.Namespace) -> None:
     data = shakespeare()
     peak = peak_flops("cpu")
     trainers = {
-        name: Trainer(*recipe(base, data.vocab.size, max_iters=args.iters, **changes), data)
+        name: Trainer(
+            *recipe(base, data.vocab.size, max_iters=args.iters, **changes), data
+        )
         for name, (_, base, changes) in RUNS.items()
     }
     wall = {name: [] for name in RUNS}
@@ -83,8 +93,12 @@ def side_by_side(args: argparse.Namespace) -> None:
             for name, trainer in trainers.items():
                 curves[name].append(trainer.evaluate())
         if step % 100 == 0:
-            print(f"step {step}: " + ", ".join(f"{n} {curves[n][-1].val_loss:.3f}" for n in RUNS))
-    peak = max(peak, peak_flops("cpu"))  # measured again at the end: keep the undisturbed one
+            print(
+                f"step {step}: "
+                + ", ".join(f"{n} {curves[n][-1].val_loss:.3f}" for n in RUNS)
+            )
+    # measured again at the end: keep the undisturbed one
+    peak = max(peak, peak_flops("cpu"))
 
     runs = {}
     for name, trainer in trainers.items():
@@ -94,7 +108,9 @@ def side_by_side(args: argparse.Namespace) -> None:
         runs[name] = {
             "label": RUNS[name][0],
             "params": trainer.model.num_params(),
-            "val_loss": round(split_loss(trainer.model, data.val, trainer.config.block_size), 4),
+            "val_loss": round(
+                split_loss(trainer.model, data.val, trainer.config.block_size), 4
+            ),
             "val_estimate": round(curves[name][-1].val_loss, 4),
             "train_estimate": round(curves[name][-1].train_loss, 4),
             "tok_s_wall_median": round(tokens / statistics.median(wall[name])),
@@ -102,11 +118,16 @@ def side_by_side(args: argparse.Namespace) -> None:
             "tok_s_cpu": round(cpu_tok_s),
             "flops_per_token": fpt,
             "mfu": round(fpt * cpu_tok_s / peak, 4),
-            "curve": [[r.step, round(r.train_loss, 4), round(r.val_loss, 4)] for r in curves[name]],
+            "curve": [
+                [r.step, round(r.train_loss, 4), round(r.val_loss, 4)]
+                for r in curves[name]
+            ],
             "train_config": asdict(trainer.tc),
             "model_config": trainer.config.to_dict(),
         }
-    samples = {name: sample(trainers[name], args.sample_chars) for name in ("baby", "fast")}
+    samples = {
+        name: sample(trainers[name], args.sample_chars) for name in ("baby", "fast")
+    }
 
     baby, fast = runs["baby"], runs["fast"]
     speed_ratio = fast["tok_s_cpu"] / baby["tok_s_cpu"]
@@ -140,7 +161,8 @@ def side_by_side(args: argparse.Namespace) -> None:
             fast["val_loss"],
             "nats",
             baby["val_loss"],
-            f"nanoGPT's recipe, same run (nanoGPT itself: {published.value}, a 20-batch estimate)",
+            f"nanoGPT's recipe, same run (nanoGPT itself: {published.value}, a "
+            "20-batch estimate)",
             "≤ 1.80",
             fast["val_loss"] <= 1.80,
         ),
@@ -172,7 +194,8 @@ def side_by_side(args: argparse.Namespace) -> None:
         ),
         Metric(
             "fast_mfu",
-            "model FLOP utilisation, this recipe, of the single-thread fp32 matmul peak",
+            "model FLOP utilisation, this recipe, of the single-thread fp32 matmul "
+            "peak",
             round(100 * fast["mfu"], 1),
             "%",
             round(100 * baby["mfu"], 1),
@@ -223,10 +246,18 @@ def lecture_on_gpu(args: argparse.Namespace) -> None:
     tok_s = tokens / statistics.median(times)
     val = split_loss(trainer.model, data.val, model_config.block_size)
     mfu = flops_per_token(trainer.model) * tok_s / peak
-    device = torch.cuda.get_device_name() if trainer.device.type == "cuda" else args.device
+    device = (
+        torch.cuda.get_device_name() if trainer.device.type == "cuda" else args.device
+    )
     write_results(
         "gpt_lecture",
-        ["model", "device", "val loss (whole split)", "tokens/s", "MFU (fp32 matmul peak)"],
+        [
+            "model",
+            "device",
+            "val loss (whole split)",
+            "tokens/s",
+            "MFU (fp32 matmul peak)",
+        ],
         [["lecture GPT", device, f"{val:.4f}", f"{tok_s:,.0f}", f"{mfu:.0%}"]],
         load,
         [
@@ -250,7 +281,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--iters", type=int, default=2000, help="steps per recipe")
     parser.add_argument("--eval-interval", type=int, default=250)
     parser.add_argument("--sample-chars", type=int, default=500)
-    parser.add_argument("--lecture", action="store_true", help="the 10.8M model instead")
+    parser.add_argument(
+        "--lecture", action="store_true", help="the 10.8M model instead"
+    )
     parser.add_argument("--device", default="cpu", help="for --lecture: cuda, cpu, …")
     parser.add_argument("--lecture-iters", type=int, default=5000, help="for --lecture")
     args = parser.parse_args(argv)

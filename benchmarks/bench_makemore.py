@@ -1,20 +1,21 @@
 """makemore: train every model of the chapter with its full recipe, on one thread.
 
 - the bigram counts (on all 228,146 bigrams, as the lecture, and on the training split);
-- the neural bigram, full-batch gradient descent (lr 50) for 500 steps (all bigrams, and the
-  training split);
-- the initialization lecture's six 200,000-step runs (`recipes.INIT_FIXES`), the last of which
-  must reproduce the lecture's BatchNorm MLP to every printed digit;
+- the neural bigram, full-batch gradient descent (lr 50) for 500 steps (all bigrams, and
+  the training split);
+- the initialization lecture's six 200,000-step runs (`recipes.INIT_FIXES`), the last of
+  which must reproduce the lecture's BatchNorm MLP to every printed digit;
 - the lecture's deeper network for its 1,000 steps, and the beyond-the-lectures recipe.
 
-Each run prints its train/val/test loss, steps, wall and CPU time and steps per second; the
-results file keeps them with the validation loss every 10,000 steps and the minibatch loss
-averaged over every 1,000 steps (the chapter pages draw their curves from these).
+Each run prints its train/val/test loss, steps, wall and CPU time and steps per second;
+the results file keeps them with the validation loss every 10,000 steps and the
+minibatch loss averaged over every 1,000 steps (the chapter pages draw their curves from
+these).
 
     python -m benchmarks makemore [--quick] [--dry-run] [--only NAME ...]
 
-`--quick` trains every recipe for 200 steps (a smoke test of this script); `--dry-run` does
-not write the results file.
+`--quick` trains every recipe for 200 steps (a smoke test of this script); `--dry-run`
+does not write the results file.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ from zero_to_hero.reference import agrees_across_cpus, anchor
 SPLITS = ("train", "val", "test")
 NEURAL_STEPS = 500
 EVAL_EVERY = 10_000
-# The lecture MLP's run-to-run spread from the minibatch draws (see the anchors): how close a
-# re-run of a recipe whose exact random draws or arithmetic may differ can be expected to be.
+# The lecture MLP's run-to-run spread from the minibatch draws (see the anchors): how
+# close a re-run of a recipe whose exact random draws or arithmetic may differ can be
+# expected to be.
 SPREAD = 0.01
 
 
@@ -67,7 +69,8 @@ def row(name, params, steps, losses, wall, cpu, reference=""):
 
 
 def bigrams(names, splits1, quick):
-    """The counts and the neural bigram; returns table rows, metrics and extra fields."""
+    """The counts and the neural bigram; returns table rows, metrics and extra
+    fields."""
     vocab = splits1.vocab
     X_all, Y_all = build_windows(names, vocab, 1)
     rows, metrics, extra = [], [], {}
@@ -128,7 +131,8 @@ def bigrams(names, splits1, quick):
             metrics.append(
                 Metric(
                     f"neural_bigram_step{step}",
-                    f"neural bigram, full-batch loss (with regularization) at step {step}",
+                    "neural bigram, full-batch loss (with regularization) at step "
+                    f"{step}",
                     round(value, 4),
                     "nats",
                     published,
@@ -138,7 +142,9 @@ def bigrams(names, splits1, quick):
                 )
             )
 
-    model = NeuralBigram(vocab.size, generator=torch.Generator().manual_seed(LECTURE_SEED))
+    model = NeuralBigram(
+        vocab.size, generator=torch.Generator().manual_seed(LECTURE_SEED)
+    )
     t0, c0 = time.perf_counter(), time.process_time()
     train_neural_bigram(model, splits1.train.X, splits1.train.Y, steps=steps)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -169,8 +175,12 @@ def lecture_reference(name: str) -> tuple[float | None, float | None]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="200 steps per recipe")
-    parser.add_argument("--dry-run", action="store_true", help="do not write the results file")
-    parser.add_argument("--only", nargs="*", choices=list(RECIPES), help="only these recipes")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="do not write the results file"
+    )
+    parser.add_argument(
+        "--only", nargs="*", choices=list(RECIPES), help="only these recipes"
+    )
     args = parser.parse_args(argv)
     load = start()
     names = load_names()
@@ -193,7 +203,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and name not in args.only:
             continue
         if r.block_size not in splits_by_context:
-            splits_by_context[r.block_size] = make_splits(names, block_size=r.block_size)
+            splits_by_context[r.block_size] = make_splits(
+                names, block_size=r.block_size
+            )
         splits = splits_by_context[r.block_size]
         steps = min(200, r.steps) if args.quick else r.steps
         print(f"{name}: {steps:,} steps …", flush=True)
@@ -213,7 +225,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         ref_train, ref_val = lecture_reference(name)
         if name == "deep":
-            ref_train, ref_val = (anchor(f"makemore.deep.{s}_1k").value for s in ("train", "val"))
+            ref_train, ref_val = (
+                anchor(f"makemore.deep.{s}_1k").value for s in ("train", "val")
+            )
         reference = f"{ref_train} / {ref_val}" if ref_train is not None else ""
         rows.append(
             row(
@@ -229,7 +243,8 @@ def main(argv: list[str] | None = None) -> None:
         g = torch.Generator().manual_seed(LECTURE_SEED + 10)
         samples = sample_names(run.model, splits.vocab, r.block_size, n=12, generator=g)
         if isinstance(run.model, DeepMLP):
-            # What re-measuring the BatchNorm statistics on the training set would change.
+            # What re-measuring the BatchNorm statistics on the training set would
+            # change.
             calibrate_batchnorm(run.model, splits.train.X)
             val_calibrated = evaluate(run.model, splits.val.X, splits.val.Y)
         else:
@@ -249,18 +264,22 @@ def main(argv: list[str] | None = None) -> None:
             "samples": samples,
             "curve": {
                 "window": curve["window"],
-                "train_loss_per_window": [round(x, 5) for x in curve["train_loss_per_window"]],
+                "train_loss_per_window": [
+                    round(x, 5) for x in curve["train_loss_per_window"]
+                ],
                 "val": [[step, round(loss, 5)] for step, loss in curve["val"]],
             },
         }
         if name in INIT_FIXES and ref_train is not None and not args.quick:
-            delta = max(abs(run.losses["train"] - ref_train), abs(run.losses["val"] - ref_val))
+            delta = max(
+                abs(run.losses["train"] - ref_train), abs(run.losses["val"] - ref_val)
+            )
             runs[name]["largest_difference_from_lecture"] = delta
             if name == "bn-mlp":  # the lecture's final recipe, published to every digit
                 goal = "= published to 6 digits (train and val; CPU_RTOL)"
-                met = agrees_across_cpus(run.losses["train"], ref_train) and agrees_across_cpus(
-                    run.losses["val"], ref_val
-                )
+                met = agrees_across_cpus(
+                    run.losses["train"], ref_train
+                ) and agrees_across_cpus(run.losses["val"], ref_val)
             else:
                 goal = f"train and val within {SPREAD} of published (run-to-run spread)"
                 met = delta <= SPREAD

@@ -1,23 +1,26 @@
-"""makemore, parts 4–5: the manual-backprop MLP, the WaveNet series, and a model beyond them.
+"""makemore, parts 4–5: the manual-backprop MLP, the WaveNet series, and a model beyond
+them.
 
-- the manual-backprop lecture's network (n_hidden 200), 200,000 SGD steps with the hand-written
-  backward pass only, BatchNorm calibrated on the training set afterwards; then the very same
-  run with autograd's backward pass, to show that the two agree (and which is faster);
-- the WaveNet lecture's performance log, each stage a 200,000-step run (`WAVENET_STAGES`), the
-  last of which must reproduce the lecture's published losses;
-- the beyond-the-lectures recipe (`transformer.BEYOND_GPT`: the GPT chapter's model reading
-  whole names), on one CPU thread.
+- the manual-backprop lecture's network (n_hidden 200), 200,000 SGD steps with the
+  hand-written backward pass only, BatchNorm calibrated on the training set afterwards;
+  then the very same run with autograd's backward pass, to show that the two agree (and
+  which is faster);
+- the WaveNet lecture's performance log, each stage a 200,000-step run
+  (`WAVENET_STAGES`), the last of which must reproduce the lecture's published losses;
+- the beyond-the-lectures recipe (`transformer.BEYOND_GPT`: the GPT chapter's model
+  reading whole names), on one CPU thread.
 
-Each run records its train/val/test loss, wall and CPU time, the validation loss every 10,000
-steps and the minibatch loss averaged over every 1,000 steps (the pages draw their curves from
-these), and a few sampled names.
+Each run records its train/val/test loss, wall and CPU time, the validation loss every
+10,000 steps and the minibatch loss averaged over every 1,000 steps (the pages draw
+their curves from these), and a few sampled names.
 
     python -m benchmarks makemore2 [--quick] [--dry-run] [--only NAME ...]
 
-`--quick` trains every run for 300 steps (a smoke test of this script); `--dry-run` does not
-write the results file. With `--only`, the runs not named are kept from the existing results
-file, each with the commit and date it was measured at (the file's provenance is the latest run's).
-NAME is `backprop`, `autograd`, a stage of `WAVENET_STAGES`, or `beyond`.
+`--quick` trains every run for 300 steps (a smoke test of this script); `--dry-run` does
+not write the results file. With `--only`, the runs not named are kept from the existing
+results file, each with the commit and date it was measured at (the file's provenance is
+the latest run's). NAME is `backprop`, `autograd`, a stage of `WAVENET_STAGES`, or
+`beyond`.
 """
 
 from __future__ import annotations
@@ -28,15 +31,33 @@ import json
 import torch
 from tqdm import tqdm
 
-from benchmarks.common import RESULTS_DIR, Metric, beyond_metrics, provenance, start, write_results
+from benchmarks.common import (
+    RESULTS_DIR,
+    Metric,
+    beyond_metrics,
+    provenance,
+    start,
+    write_results,
+)
 from zero_to_hero.data import load_names
-from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP, calibrate, train_by_hand
+from zero_to_hero.makemore.backprop import (
+    BackpropConfig,
+    BackpropMLP,
+    calibrate,
+    train_by_hand,
+)
 from zero_to_hero.makemore.dataset import make_splits
 from zero_to_hero.makemore.layers import Module
 from zero_to_hero.makemore.plots import loss_curve
 from zero_to_hero.makemore.recipes import LECTURE_SEED, WAVENET_STAGES, run_recipe
 from zero_to_hero.makemore.sampling import sample_names
-from zero_to_hero.makemore.train import History, evaluate, split_losses, step_decay, train
+from zero_to_hero.makemore.train import (
+    History,
+    evaluate,
+    split_losses,
+    step_decay,
+    train,
+)
 from zero_to_hero.makemore.transformer import (
     BEYOND_GPT,
     evaluate_names,
@@ -64,9 +85,14 @@ def record(model, history: History, losses: dict, splits, reference: dict) -> di
     g = torch.Generator().manual_seed(LECTURE_SEED + 10)
     if isinstance(model, Module):
         params = model.num_parameters()
-        samples = sample_names(model, splits.vocab, splits.block_size, n=12, generator=g)
+        samples = sample_names(
+            model, splits.vocab, splits.block_size, n=12, generator=g
+        )
     else:  # the GPT of the beyond run
-        params, samples = model.num_params(), sample_gpt_names(model, splits.vocab, 12, g)
+        params, samples = (
+            model.num_params(),
+            sample_gpt_names(model, splits.vocab, 12, g),
+        )
     return {
         "params": params,
         "steps": history.steps,
@@ -79,34 +105,49 @@ def record(model, history: History, losses: dict, splits, reference: dict) -> di
         "samples": samples,
         "curve": {
             "window": curve["window"],
-            "train_loss_per_window": [round(x, 5) for x in curve["train_loss_per_window"]],
+            "train_loss_per_window": [
+                round(x, 5) for x in curve["train_loss_per_window"]
+            ],
             "val": [[step, round(loss, 5)] for step, loss in curve["val"]],
         },
     }
 
 
 def by_hand(splits, steps: int, manual: bool) -> dict:
-    """The manual-backprop lecture's full run, with the hand-written or autograd's backward."""
+    """The manual-backprop lecture's full run, with the hand-written or autograd's
+    backward."""
     g = torch.Generator().manual_seed(LECTURE_SEED)
     model = BackpropMLP(BackpropConfig(n_hidden=200), generator=g)
     val = {"val": (splits.val.X, splits.val.Y)}
     if manual:
         history = train_by_hand(
-            model, splits.train.X, splits.train.Y, steps, generator=g,
-            eval_every=EVAL_EVERY, eval_data=val,
-        )  # fmt: skip
+            model,
+            splits.train.X,
+            splits.train.Y,
+            steps,
+            generator=g,
+            eval_every=EVAL_EVERY,
+            eval_data=val,
+        )
     else:
         history = History()
 
-        def calibrated_eval(step: int, _loss: float) -> None:  # what train_by_hand measures
+        # what train_by_hand measures
+        def calibrated_eval(step: int, _loss: float) -> None:
             if (step + 1) % EVAL_EVERY == 0 or step == steps - 1:
                 calibrate(model, splits.train.X)
                 history.evals.append((step + 1, {"val": evaluate(model, *val["val"])}))
 
         train(
-            model, splits.train.X, splits.train.Y, steps, lr=step_decay(), generator=g,
-            on_step=calibrated_eval, history=history,
-        )  # fmt: skip
+            model,
+            splits.train.X,
+            splits.train.Y,
+            steps,
+            lr=step_decay(),
+            generator=g,
+            on_step=calibrated_eval,
+            history=history,
+        )
     calibrate(model, splits.train.X)
     losses = split_losses(model, splits, SPLITS)
     reference = {s: anchor(f"makemore.backprop.{s}").value for s in ("train", "val")}
@@ -114,14 +155,21 @@ def by_hand(splits, steps: int, manual: bool) -> dict:
 
 
 def beyond(splits, steps: int | None) -> dict:
-    """The beyond-the-lectures GPT, trained and measured on the lecture split's words."""
+    """The beyond-the-lectures GPT, trained and measured on the lecture split's
+    words."""
     length = BEYOND_GPT.model.block_size
     data = {s: name_sequences(splits[s].words, splits.vocab, length) for s in SPLITS}
-    bar = tqdm(total=steps or BEYOND_GPT.training.max_iters, desc="beyond", mininterval=10)
+    bar = tqdm(
+        total=steps or BEYOND_GPT.training.max_iters, desc="beyond", mininterval=10
+    )
     model, history = train_names_gpt(
-        BEYOND_GPT, *data["train"], steps, eval_every=EVAL_EVERY, eval_data={"val": data["val"]},
+        BEYOND_GPT,
+        *data["train"],
+        steps,
+        eval_every=EVAL_EVERY,
+        eval_data={"val": data["val"]},
         on_step=lambda _i, _loss: bar.update(),
-    )  # fmt: skip
+    )
     bar.close()
     losses = {s: evaluate_names(model, *data[s]) for s in SPLITS}
     reference = {"train": None, "val": anchor("makemore.wavenet.val").value}
@@ -131,7 +179,9 @@ def beyond(splits, steps: int | None) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="300 steps per run")
-    parser.add_argument("--dry-run", action="store_true", help="do not write the results file")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="do not write the results file"
+    )
     parser.add_argument("--only", nargs="*", choices=NAMES, help="only these runs")
     args = parser.parse_args(argv)
     load = start()
@@ -151,7 +201,9 @@ def main(argv: list[str] | None = None) -> None:
             steps = 300 if args.quick else STEPS
             runs[name] = by_hand(splits_for(3), steps, manual=name == "backprop")
             runs[name]["description"] = "manual-backprop MLP (n_hidden 200), " + (
-                "hand-written backward pass" if name == "backprop" else "autograd's backward"
+                "hand-written backward pass"
+                if name == "backprop"
+                else "autograd's backward"
             )
         elif name == "beyond":
             runs[name] = beyond(splits_for(3), 300 if args.quick else None)
@@ -161,10 +213,16 @@ def main(argv: list[str] | None = None) -> None:
             splits = splits_for(r.block_size)
             steps = 300 if args.quick else r.steps
             run = run_recipe(
-                r, splits, steps, splits_to_eval=SPLITS, eval_every=EVAL_EVERY,
+                r,
+                splits,
+                steps,
+                splits_to_eval=SPLITS,
+                eval_every=EVAL_EVERY,
                 eval_data={"val": (splits.val.X, splits.val.Y)},
-            )  # fmt: skip
-            reference = {s: anchor(f"makemore.stage.{name}.{s}").value for s in ("train", "val")}
+            )
+            reference = {
+                s: anchor(f"makemore.stage.{name}.{s}").value for s in ("train", "val")
+            }
             runs[name] = record(run.model, run.history, run.losses, splits, reference)
             runs[name]["description"] = r.description
         rec = runs[name]
@@ -173,19 +231,42 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {rec['losses']}: {timing}", flush=True)
 
     previous = RESULTS_DIR / "makemore2.json"
-    if args.only and not args.quick and previous.is_file():  # keep the runs not measured now
+    # keep the runs not measured now
+    if args.only and not args.quick and previous.is_file():
         kept = json.loads(previous.read_text(encoding="utf-8")).get("runs", {})
-        runs = {n: runs[n] if n in runs else kept[n] for n in NAMES if n in runs or n in kept}
-    headers = ["run", "params", "steps", *SPLITS, "wall s", "CPU s", "ms/step (CPU)", "lecture"]
+        runs = {
+            n: runs[n] if n in runs else kept[n]
+            for n in NAMES
+            if n in runs or n in kept
+        }
+    headers = [
+        "run",
+        "params",
+        "steps",
+        *SPLITS,
+        "wall s",
+        "CPU s",
+        "ms/step (CPU)",
+        "lecture",
+    ]
     rows = []
     for name, rec in runs.items():
         ref = rec["reference"]
-        lecture = " / ".join(fmt(ref[s]) for s in ("train", "val") if ref.get(s) is not None)
-        rows.append([
-            f"`{name}`: {rec['description']}", f"{rec['params']:,}", f"{rec['steps']:,}",
-            *(fmt(rec["losses"][s]) for s in SPLITS), f"{rec['wall_s']:.1f}",
-            f"{rec['cpu_s']:.1f}", f"{rec['ms_per_step_cpu']:.3f}", lecture,
-        ])  # fmt: skip
+        lecture = " / ".join(
+            fmt(ref[s]) for s in ("train", "val") if ref.get(s) is not None
+        )
+        rows.append(
+            [
+                f"`{name}`: {rec['description']}",
+                f"{rec['params']:,}",
+                f"{rec['steps']:,}",
+                *(fmt(rec["losses"][s]) for s in SPLITS),
+                f"{rec['wall_s']:.1f}",
+                f"{rec['cpu_s']:.1f}",
+                f"{rec['ms_per_step_cpu']:.3f}",
+                lecture,
+            ]
+        )
 
     metrics = [] if args.quick else make_metrics(runs)
     if args.dry_run:
@@ -219,7 +300,8 @@ def make_metrics(runs: dict[str, dict]) -> list[Metric]:
         metrics += [
             Metric(
                 "backprop_vs_autograd",
-                "the same 200k-step run with autograd's backward: largest loss difference",
+                "the same 200k-step run with autograd's backward: largest loss "
+                "difference",
                 round(delta, 6),
                 "nats",
                 None,
@@ -251,7 +333,9 @@ def make_metrics(runs: dict[str, dict]) -> list[Metric]:
                     anchor("makemore.wavenet.train").value,
                     anchor("makemore.wavenet.train").source,
                     "= published to 6 digits (CPU_RTOL)",
-                    agrees_across_cpus(ours["train"], anchor("makemore.wavenet.train").value),
+                    agrees_across_cpus(
+                        ours["train"], anchor("makemore.wavenet.train").value
+                    ),
                 )
             )
             published = anchor("makemore.wavenet.val").value

@@ -1,12 +1,14 @@
-"""micrograd: one training step of the demo, ours against PyPI's micrograd 0.1.0, interleaved.
+"""micrograd: one training step of the demo, ours against PyPI's micrograd 0.1.0,
+interleaved.
 
 A step is what the demo does 100 times: forward over all 100 points (loss and accuracy),
-zero the gradients, backward, SGD update. Both engines run the same model shape on the same data
-in the same process, alternating step by step so that machine noise hits both alike. Each is
-timed with the garbage collector on (normal use) and paused (to show where the time goes).
+zero the gradients, backward, SGD update. Both engines run the same model shape on the
+same data in the same process, alternating step by step so that machine noise hits both
+alike. Each is timed with the garbage collector on (normal use) and paused (to show
+where the time goes).
 
-Also: backward through a chain of 1,000,000 additions (ours; the original's recursive sort
-stops near 1,000), and through a balanced sum tree of 50,000 leaves (both).
+Also: backward through a chain of 1,000,000 additions (ours; the original's recursive
+sort stops near 1,000), and through a balanced sum tree of 50,000 leaves (both).
 
     python -m benchmarks micrograd [--rounds N]
 """
@@ -50,7 +52,9 @@ def upstream_step_fn(X, y):
         inputs = [[UValue(v) for v in x] for x in X]
         scores = [model(x) for x in inputs]
         hinge = [(1 + -yi * s).relu() for yi, s in zip(y, scores)]
-        loss = sum(hinge) * (1.0 / len(hinge)) + 1e-4 * sum(p * p for p in model.parameters())
+        loss = sum(hinge) * (1.0 / len(hinge)) + 1e-4 * sum(
+            p * p for p in model.parameters()
+        )
         _ = sum((yi > 0) == (s.data > 0) for yi, s in zip(y, scores)) / len(y)
         model.zero_grad()
         loss.backward()
@@ -86,12 +90,16 @@ def sum_tree(value_cls, n: int):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved steps per engine")
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="interleaved steps per engine"
+    )
     args = parser.parse_args(argv)
     load = start()
     X, y = make_moons(100, noise=0.1, seed=1337)
     steps = {"ours": ours_step_fn(X, y), "micrograd 0.1.0": upstream_step_fn(X, y)}
-    times: dict[tuple[str, bool], list[float]] = {(k, g): [] for k in steps for g in (True, False)}
+    times: dict[tuple[str, bool], list[float]] = {
+        (k, g): [] for k in steps for g in (True, False)
+    }
     for _ in range(args.rounds):
         for gc_on in (True, False):
             for name, step in steps.items():
@@ -143,7 +151,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{1000 * tree_s['micrograd 0.1.0']:.0f} ms",
             f"{tree_s['micrograd 0.1.0'] / tree_s['ours']:.1f}×",
         ],
-        [f"backward, chain of {CHAIN:,} additions", f"{chain_s:.2f} s", upstream_chain, "—"],
+        [
+            f"backward, chain of {CHAIN:,} additions",
+            f"{chain_s:.2f} s",
+            upstream_chain,
+            "—",
+        ],
     ]
     metrics = [
         Metric(
@@ -182,10 +195,15 @@ def main(argv: list[str] | None = None) -> None:
         load,
         metrics,
         rounds=args.rounds,
-        step_ms={f"{k} ({'gc on' if g else 'gc paused'})": round(v, 2) for (k, g), v in ms.items()},
+        step_ms={
+            f"{k} ({'gc on' if g else 'gc paused'})": round(v, 2)
+            for (k, g), v in ms.items()
+        },
         speedup_gc_on=round(speedup, 2),
         chain_backward_s=round(chain_s, 3),
-        upstream_gc_share=round(1 - ms["micrograd 0.1.0", False] / ms["micrograd 0.1.0", True], 3),
+        upstream_gc_share=round(
+            1 - ms["micrograd 0.1.0", False] / ms["micrograd 0.1.0", True], 3
+        ),
     )
 
 

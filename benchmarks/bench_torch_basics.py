@@ -1,13 +1,14 @@
-"""PyTorch basics: what minibatching and float64 cost, and how reliably the worked examples
-reach their stated accuracy.
+"""PyTorch basics: what minibatching and float64 cost, and how reliably the worked
+examples reach their stated accuracy.
 
-1. One epoch of the three-spirals example (300 points, minibatches of 32, forward, backward and
-   Adam step per batch), with the minibatches made three ways, interleaved epoch by epoch:
-   a `DataLoader` over a `TensorDataset` (what `fit` uses: one `__getitem__` per example,
-   then a collate that stacks them), a `DataLoader` whose sampler yields whole batches of
-   indices (one indexing operation per batch), and plain slicing of a `randperm`.
-2. float32 against float64, interleaved: the same epoch (first way), and a 1024 × 1024 matrix
-   product, where the arithmetic rather than Python's overhead sets the time.
+1. One epoch of the three-spirals example (300 points, minibatches of 32, forward,
+   backward and Adam step per batch), with the minibatches made three ways, interleaved
+   epoch by epoch: a `DataLoader` over a `TensorDataset` (what `fit` uses: one
+   `__getitem__` per example, then a collate that stacks them), a `DataLoader` whose
+   sampler yields whole batches of indices (one indexing operation per batch), and plain
+   slicing of a `randperm`.
+2. float32 against float64, interleaved: the same epoch (first way), and a 1024 × 1024
+   matrix product, where the arithmetic rather than Python's overhead sets the time.
 3. Both worked examples trained from ten seeds each: test accuracy (min, median, max)
    against the goal the tests check with seed 0.
 
@@ -40,13 +41,17 @@ BATCH = 32
 
 
 def per_example_loader(X, y, gen):
-    return DataLoader(TensorDataset(X, y), batch_size=BATCH, shuffle=True, generator=gen)
+    return DataLoader(
+        TensorDataset(X, y), batch_size=BATCH, shuffle=True, generator=gen
+    )
 
 
 def per_batch_loader(X, y, gen):
-    # The sampler yields lists of 32 indices; TensorDataset indexes with the whole list at once,
-    # and batch_size=None turns off the per-example collate.
-    sampler = BatchSampler(RandomSampler(X, generator=gen), batch_size=BATCH, drop_last=False)
+    # The sampler yields lists of 32 indices; TensorDataset indexes with the whole list
+    # at once, and batch_size=None turns off the per-example collate.
+    sampler = BatchSampler(
+        RandomSampler(X, generator=gen), batch_size=BATCH, drop_last=False
+    )
     return DataLoader(TensorDataset(X, y), sampler=sampler, batch_size=None)
 
 
@@ -92,7 +97,8 @@ def matmul_fn(dtype):
 
 
 def interleaved_ms(fns: dict, rounds: int) -> dict[str, float]:
-    """Median milliseconds per call of each function, calling them in turn, `rounds` times."""
+    """Median milliseconds per call of each function, calling them in turn, `rounds`
+    times."""
     for fn in fns.values():  # warm-up: first-call allocations, lazy imports
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
@@ -124,8 +130,12 @@ def seeds_row(name, train, goal, seeds):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=30, help="interleaved calls of each timing")
-    parser.add_argument("--seeds", type=int, default=10, help="seeds per worked example")
+    parser.add_argument(
+        "--rounds", type=int, default=30, help="interleaved calls of each timing"
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=10, help="seeds per worked example"
+    )
     args = parser.parse_args(argv)
     load = start()
 
@@ -136,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
     ms = interleaved_ms(fns, args.rounds)
     baseline = ms[next(iter(METHODS))]
     headers = ["minibatches made by", "one epoch, median", "speed vs the first row"]
-    rows = [[name, f"{ms[name]:.1f} ms", f"{baseline / ms[name]:.1f}×"] for name in METHODS]
+    rows = [
+        [name, f"{ms[name]:.1f} ms", f"{baseline / ms[name]:.1f}×"] for name in METHODS
+    ]
     epoch_ratio = ms["epoch, float64"] / baseline
     matmul_ratio = ms["matmul, float64"] / ms["matmul, float32"]
     dtype_table = {
@@ -158,13 +170,23 @@ def main(argv: list[str] | None = None) -> None:
         ],
     }
 
-    binary_row, binary_acc = seeds_row("two moons (binary)", train_binary, BINARY_GOAL, args.seeds)
+    binary_row, binary_acc = seeds_row(
+        "two moons (binary)", train_binary, BINARY_GOAL, args.seeds
+    )
     multi_row, multi_acc = seeds_row(
         "three spirals (3 classes)", train_multiclass, MULTICLASS_GOAL, args.seeds
     )
     accuracy_table = {
         "title": f"Test accuracy after training from {args.seeds} seeds",
-        "headers": ["example", "min", "median", "max", "goal", "seeds meeting it", "time/run"],
+        "headers": [
+            "example",
+            "min",
+            "median",
+            "max",
+            "goal",
+            "seeds meeting it",
+            "time/run",
+        ],
         "rows": [binary_row, multi_row],
     }
     sliced_speedup = baseline / ms["randperm and slicing, no DataLoader"]
@@ -220,7 +242,10 @@ def main(argv: list[str] | None = None) -> None:
         rows,
         load,
         metrics,
-        title="One epoch of the spirals example (300 points, batches of 32), CPU, 1 thread",
+        title=(
+            "One epoch of the spirals example (300 points, batches of 32), CPU, "
+            "1 thread"
+        ),
         accuracy_table=accuracy_table,
         dtype_table=dtype_table,
         rounds=args.rounds,

@@ -68,13 +68,14 @@ def provenance(load_before: float) -> dict[str, Any]:
 
 
 def start() -> float:
-    """Call at the start of a benchmark: returns the load average, for the provenance."""
+    """Call at the start of a benchmark: returns the load average, for the
+    provenance."""
     return _load()
 
 
 def time_call(fn: Callable[[], Any]) -> float:
-    """Seconds taken by one call of `fn`, with the garbage left by earlier calls collected
-    beforehand so it is not billed to this one."""
+    """Seconds taken by one call of `fn`, with the garbage left by earlier calls
+    collected beforehand so it is not billed to this one."""
     gc.collect()
     t0 = time.perf_counter()
     fn()
@@ -89,16 +90,19 @@ def median(xs: list[float]) -> float:
 class Metric:
     """One headline number of a benchmark, with the reference it is compared against.
 
-    The results page lists every metric of every results file: value, reference, goal and
-    the file's provenance.
+    The results page lists every metric of every results file: value, reference, goal
+    and the file's provenance.
     """
 
     name: str  # stable identifier, e.g. "demo_step_speedup"
-    label: str  # what it is, for people: "demo training step, speed-up over micrograd 0.1.0"
+    # what it is, for people: "demo training step, speed-up over micrograd 0.1.0"
+    label: str
     value: float
     unit: str = ""  # "ms", "×", "nats", "tok/s", "MB/s", "%"…
     reference: float | None = None  # the number it is compared with, if any
-    reference_label: str = ""  # where that comes from: "micrograd 0.1.0, same run", a lecture…
+    reference_label: str = (
+        ""  # where that comes from: "micrograd 0.1.0, same run", a lecture…
+    )
     goal: str = ""  # the target, in words: "≥ 10×", "= published", "≤ 2.05"
     met: bool | None = None  # whether the goal is met (None: no goal)
 
@@ -138,9 +142,10 @@ def beyond_metrics(
     goal_cpu_s: int,
     goal_params: int | None = None,
 ) -> list[Metric]:
-    """The headline numbers of a beyond-the-lectures run (a results-file record with `losses`,
-    `cpu_s`, `wall_s` and `params`): its validation loss, its CPU time on one thread and, if
-    the goal limits it, its number of parameters, each against its goal."""
+    """The headline numbers of a beyond-the-lectures run (a results-file record with
+    `losses`, `cpu_s`, `wall_s` and `params`): its validation loss, its CPU time on one
+    thread and, if the goal limits it, its number of parameters, each against its
+    goal."""
     metrics = [
         Metric(
             "beyond_val",

@@ -2,14 +2,16 @@
 
 Every python block on the site falls in exactly one category:
 
-* ``executed``: markdown-exec runs it at build time (``exec="on"``). It is *visible* when it
-  also shows its source (``source="..."``); otherwise it only produces page furniture.
-* ``listing``: a snippet include of package code (``--8<-- "src/...:section"``), covered by
-  the package's own tests.
-* ``plain``: anything else. The documentation tests run these, as a reader would.
+* ``executed``: markdown-exec runs it at build time (``exec="on"``). It is *visible*
+  when it also shows its source (``source="..."``); otherwise it only produces page
+  furniture.
+* ``listing``: package code included by qualified name (a fence marked ``listing``,
+  expanded by `hooks/listings.py` into the code and the imports it needs).
+* ``plain``: anything else.
 
-A page's visible blocks, in page order, are also its downloadable notebook: the tests run
-exactly that code in a fresh interpreter, as a reader pasting the blocks into a notebook would.
+A page's visible blocks, in page order, listings included, are also its downloadable
+notebook; the documentation tests run every python block of the built page, as the copy
+button copies it, in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -43,8 +45,7 @@ class CodeBlock:
     def kind(self) -> str:
         if self.attrs.get("exec", "").lower() in _TRUE:
             return "executed"
-        lines = [ln.strip() for ln in self.code.splitlines() if ln.strip()]
-        if lines and all(ln.startswith("--8<--") for ln in lines):
+        if "listing" in self.attrs:
             return "listing"
         return "plain"
 
@@ -53,7 +54,7 @@ class CodeBlock:
         """Shown to the reader as code they could copy."""
         if self.kind == "executed":
             return bool(self.attrs.get("source"))
-        return self.kind == "plain"
+        return True
 
     @property
     def session(self) -> str:
@@ -84,10 +85,12 @@ def _parse_info(info: str) -> tuple[str, dict[str, str]]:
     return lang.lower(), attrs
 
 
-def code_blocks(path: Path) -> list[CodeBlock]:
-    """All fenced code blocks of a Markdown file, in order, nested ones (in tabs, admonitions)
-    included, with their code dedented."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+def code_blocks(path: Path, markdown: str | None = None) -> list[CodeBlock]:
+    """All fenced code blocks of a Markdown file (or of `markdown`, its text), in
+    order, nested ones (in tabs, admonitions) included, with their code dedented."""
+    if markdown is None:
+        markdown = Path(path).read_text(encoding="utf-8")
+    lines = markdown.splitlines()
     blocks: list[CodeBlock] = []
     i = 0
     while i < len(lines):
@@ -97,7 +100,9 @@ def code_blocks(path: Path) -> list[CodeBlock]:
             continue
         indent, fence = m["indent"], m["fence"]
         lang, attrs = _parse_info(m["info"])
-        close = re.compile(rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        close = re.compile(
+            rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}\s*$"
+        )
         body = []
         j = i + 1
         while j < len(lines) and not close.match(lines[j]):
@@ -111,14 +116,15 @@ def code_blocks(path: Path) -> list[CodeBlock]:
     return blocks
 
 
-def notebook_cells(path: Path) -> list[tuple[str, str]]:
-    """The page as notebook cells: `("markdown", heading)` for each section that has code,
-    then `("code", source)` for each visible python block, in page order."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+def notebook_cells(path: Path, markdown: str) -> list[tuple[str, str]]:
+    """The page (`markdown`, its text with the listings expanded) as notebook cells:
+    `("markdown", heading)` for each section that has code, then `("code", source)`
+    for each visible python block, in page order."""
+    lines = markdown.splitlines()
     headings = [(i + 1, ln) for i, ln in enumerate(lines) if re.match(r"^#{2,3} ", ln)]
     cells: list[tuple[str, str]] = []
     last_heading = None
-    for block in code_blocks(path):
+    for block in code_blocks(path, markdown):
         if not (block.is_python and block.visible):
             continue
         above = [text for line, text in headings if line < block.line]
@@ -130,9 +136,17 @@ def notebook_cells(path: Path) -> list[tuple[str, str]]:
 
 
 def reader_script(path: Path) -> str:
-    """The page's visible python code as one script, each block marked with where it is."""
+    """The page's visible python code, listings expanded, as one script: what a
+    reader who copies every block runs (a quick check; the tests run the built page's
+    blocks)."""
+    try:
+        from hooks.listings import expand
+    except ImportError:  # imported by MkDocs as a hook, with hooks/ on the path
+        from listings import expand
+
+    markdown = expand(Path(path).read_text(encoding="utf-8"), str(path))
     parts = []
-    for block in code_blocks(path):
+    for block in code_blocks(path, markdown):
         if block.is_python and block.visible:
             parts.append(f"# {block.where}\n{block.code}\n")
     return "\n".join(parts)

@@ -1,12 +1,13 @@
 """MkDocs hook: what every chapter page gets besides its content.
 
-* a "last verified" line: the date of the build and the versions it ran with (every code block
-  on the page was executed by that build);
-* its code as a notebook to download (`.py` in jupytext's percent format and `.ipynb`), with an
-  "Open in Colab" link built from `repo_url`, so a fork's site links to the fork.
+* a "last verified" line: the date of the build and the versions it ran with (every
+  code block on the page was executed by that build);
+* its code as a notebook to download (`.py` in jupytext's percent format and `.ipynb`),
+  with an "Open in Colab" link built from `repo_url`, so a fork's site links to the
+  fork.
 
-A chapter page is any page in a folder of `docs/` other than `api/`. Its notebook holds exactly
-the code the documentation tests run as a reader would (`hooks/page_code.py`).
+A chapter page is any page in a folder of `docs/` other than `api/`. Its notebook holds
+exactly the code of its python blocks, listings included (`hooks/page_code.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from page_code import notebook_cells
 
 NON_CHAPTER_FOLDERS = {"api"}
-_notebooks: dict[str, dict] = {}  # page src_uri -> where its notebook comes from and goes
+# page src_uri -> where its notebook comes from and goes
+_notebooks: dict[str, dict] = {}
 
 
 def is_chapter_page(src_uri: str) -> bool:
@@ -32,7 +34,8 @@ def _colab_base(repo_url: str | None) -> str | None:
     m = re.match(r"https://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$", repo_url or "")
     if not m:
         return None
-    # `make deploy` publishes the built site, notebooks included, to the gh-pages branch.
+    # `make deploy` publishes the built site, notebooks included, to the gh-pages
+    # branch.
     return f"https://colab.research.google.com/github/{m[1]}/{m[2]}/blob/gh-pages/"
 
 
@@ -56,10 +59,18 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         return markdown
     page.meta["verified"] = config.extra["build"]
     source = Path(page.file.abs_src_path)
-    if any(kind == "code" for kind, _ in notebook_cells(source)):
-        stem = Path(src_uri).stem if Path(src_uri).stem != "index" else Path(src_uri).parent.name
+    if any(kind == "code" for kind, _ in notebook_cells(source, markdown)):
+        stem = (
+            Path(src_uri).stem
+            if Path(src_uri).stem != "index"
+            else Path(src_uri).parent.name
+        )
         folder = Path(page.file.dest_uri).parent.as_posix()
-        _notebooks[src_uri] = {"source": source, "target": f"{folder}/{stem}"}
+        _notebooks[src_uri] = {
+            "source": source,
+            "markdown": markdown,
+            "target": f"{folder}/{stem}",
+        }
         colab = _colab_base(config.get("repo_url"))
         page.meta["notebook"] = {
             "py": f"{stem}.py",
@@ -69,29 +80,34 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     return markdown
 
 
-def build_notebook(source: Path, title: str, page_url: str, repo_url: str | None):
-    """A notebook of the page's code: a title cell, an install cell, then the page's cells."""
+def build_notebook(
+    source: Path, markdown: str, title: str, page_url: str, repo_url: str | None
+):
+    """A notebook of the page's code: a title cell, an install cell, then the page's
+    cells."""
     import nbformat
 
     install = (
-        "# The code below needs the zero_to_hero package; this cell installs it where it is\n"
-        "# missing (on Colab, for example).\n"
+        "# The code below needs the zero_to_hero package; this cell installs it "
+        "where it is\n# missing (on Colab, for example).\n"
         "import importlib.util\n"
         "import subprocess\n"
         "import sys\n\n"
         'if importlib.util.find_spec("zero_to_hero") is None:\n'
         "    subprocess.check_call(\n"
-        f'        [sys.executable, "-m", "pip", "install", "zero-to-hero @ git+{repo_url}"]\n'
+        '        [sys.executable, "-m", "pip", "install", '
+        f'"zero-to-hero @ git+{repo_url}"]\n'
         "    )\n"
     )
     cells = [
         nbformat.v4.new_markdown_cell(
-            f"# {title}\n\nThe code of [this page]({page_url}), cell by cell. The explanations "
+            f"# {title}\n\nThe code of [this page]({page_url}), cell by cell. "
+            "The explanations "
             "and figures are on the page."
         ),
         nbformat.v4.new_code_cell(install),
     ]
-    for kind, text in notebook_cells(source):
+    for kind, text in notebook_cells(source, markdown):
         if kind == "markdown":
             cells.append(nbformat.v4.new_markdown_cell(text))
         else:
@@ -120,9 +136,17 @@ def on_post_build(config, **kwargs):
 
     site = Path(config["site_dir"])
     for entry in _notebooks.values():
-        nb = build_notebook(entry["source"], entry["title"], entry["url"], config.get("repo_url"))
+        nb = build_notebook(
+            entry["source"],
+            entry["markdown"],
+            entry["title"],
+            entry["url"],
+            config.get("repo_url"),
+        )
         nbformat.validate(nb)
         out = site / entry["target"]
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out.with_suffix(".ipynb"))
-        out.with_suffix(".py").write_text(jupytext.writes(nb, fmt="py:percent"), encoding="utf-8")
+        out.with_suffix(".py").write_text(
+            jupytext.writes(nb, fmt="py:percent"), encoding="utf-8"
+        )

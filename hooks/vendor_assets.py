@@ -1,11 +1,12 @@
 """MkDocs hook: copy into the build what the browser needs and the site serves itself.
 
-* Third-party assets from the npm registry (`package.json`, installed into `node_modules/` by
-  `make setup`, never committed): KaTeX for math; Pyodide (CPython compiled to WebAssembly)
-  and viz.js (Graphviz compiled to WebAssembly) for the micrograd playground. Serving them
-  ourselves keeps the site working offline and free of requests to third-party hosts.
-* The playground's Python: the micrograd engine's source files, copied from `src/` so the
-  browser runs exactly the package's code, and a manifest listing them.
+* Third-party assets from the npm registry (`package.json`, installed into
+  `node_modules/` by `make setup`, never committed): KaTeX for math; Pyodide (CPython
+  compiled to WebAssembly) and viz.js (Graphviz compiled to WebAssembly) for the
+  micrograd playground. Serving them ourselves keeps the site working offline and free
+  of requests to third-party hosts.
+* The playground's Python: the micrograd engine's source files, copied from `src/` so
+  the browser runs exactly the package's code, and a manifest listing them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# destination under site/assets/vendor/ -> (npm package directory, files or folders to copy)
+# destination under site/assets/vendor/ -> (npm package directory, files or folders to
+# copy)
 VENDORED = {
     "katex": (
         "node_modules/katex",
@@ -41,7 +43,10 @@ VENDORED = {
             "pyodide-lock.json",
         ],
     ),
-    "viz": ("node_modules/@viz-js/viz", ["README.md", "package.json", "dist/viz-global.js"]),
+    "viz": (
+        "node_modules/@viz-js/viz",
+        ["README.md", "package.json", "dist/viz-global.js"],
+    ),
 }
 
 # The part of the package the playground imports: pure Python, standard library only.
@@ -73,12 +78,17 @@ def on_post_build(config, **kwargs) -> None:
                 "Run `make setup` (or `npm ci` in the repository root) first."
             )
         for entry in entries:
-            # dist/… lands at the top of the vendor folder: assets/vendor/katex/katex.min.js
-            relative = Path(entry).relative_to("dist") if entry.startswith("dist/") else entry
+            # dist/… lands at the top of the vendor folder:
+            # assets/vendor/katex/katex.min.js
+            relative = (
+                Path(entry).relative_to("dist") if entry.startswith("dist/") else entry
+            )
             _copy(package_dir / entry, vendor / name / relative)
 
     playground = site / "assets" / "playground"
     for source in PLAYGROUND_SOURCES:
         _copy(ROOT / "src" / source, playground / source)
     manifest = {"files": PLAYGROUND_SOURCES}
-    (playground / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    (playground / "manifest.json").write_text(
+        json.dumps(manifest, indent=2), encoding="utf-8"
+    )

@@ -15,6 +15,9 @@ sys.path.insert(0, str(ROOT))  # for `hooks.page_code` and `benchmarks`
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 settings.register_profile(
-    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -19,7 +19,13 @@ def test_micrograd_train_prints_the_final_loss(capsys):
 def test_info_reports_versions_and_devices(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
-    for key in ("zero-to-hero", "torch", "torch CUDA build", "CUDA available", "graphviz dot"):
+    for key in (
+        "zero-to-hero",
+        "torch",
+        "torch CUDA build",
+        "CUDA available",
+        "graphviz dot",
+    ):
         assert key in out
 
 
@@ -31,7 +37,9 @@ def test_unknown_command_exits_with_usage():
 
 def test_console_script_is_installed():
     out = subprocess.run(
-        [sys.executable, "-m", "zero_to_hero.cli", "--version"], capture_output=True, text=True
+        [sys.executable, "-m", "zero_to_hero.cli", "--version"],
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0 and out.stdout.startswith("zero-to-hero ")
 

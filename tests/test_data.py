@@ -1,5 +1,5 @@
-"""Data-set loading: the lookup order, checksums, downloads (from a local server, never the
-network), and the errors for offline use and for corrupt files."""
+"""Data-set loading: the lookup order, checksums, downloads (from a local server, never
+the network), and the errors for offline use and for corrupt files."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ GOOD = b"alice\nbob\n"
 
 @pytest.fixture
 def served(tmp_path):
-    """A local HTTP server over a folder; yields (folder, base URL, list of requested paths)."""
+    """A local HTTP server over a folder; yields (folder, base URL, list of requested
+    paths)."""
     root = tmp_path / "server"
     root.mkdir()
     requests = []
@@ -58,11 +59,13 @@ def test_env_dir_is_used_and_checked(tmp_path, monkeypatch):
     (tmp_path / "small.txt").write_bytes(GOOD)
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     assert (
-        data_path(small_file("http://unused"), cache_dir=tmp_path / "c") == tmp_path / "small.txt"
+        data_path(small_file("http://unused"), cache_dir=tmp_path / "c")
+        == tmp_path / "small.txt"
     )
     (tmp_path / "small.txt").write_bytes(GOOD[:-3])  # truncated
     with pytest.raises(
-        DataSetError, match=r"found through \$ZERO_TO_HERO_DATA\) has SHA-256 .* corrupt, truncated"
+        DataSetError,
+        match=r"found through \$ZERO_TO_HERO_DATA\) has SHA-256 .* corrupt, truncated",
     ):
         data_path(small_file("http://unused"), cache_dir=tmp_path / "c")
 
@@ -77,7 +80,9 @@ def test_download_fills_the_cache_once(served, tmp_path, no_env):
     assert len(requests) == 1
 
 
-def test_a_corrupt_download_is_an_error_and_leaves_nothing_behind(served, tmp_path, no_env):
+def test_a_corrupt_download_is_an_error_and_leaves_nothing_behind(
+    served, tmp_path, no_env
+):
     root, base, _ = served
     (root / "small.txt").write_bytes(b"something else entirely\n")
     cache = tmp_path / "cache"
@@ -92,7 +97,9 @@ def test_a_corrupt_cached_copy_is_replaced(served, tmp_path, no_env):
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "small.txt").write_bytes(b"half")
-    assert data_path(small_file(f"{base}/small.txt"), cache_dir=cache).read_bytes() == GOOD
+    assert (
+        data_path(small_file(f"{base}/small.txt"), cache_dir=cache).read_bytes() == GOOD
+    )
 
 
 def test_offline_without_a_copy_names_the_variable_and_the_address(tmp_path, no_env):
@@ -109,19 +116,22 @@ def test_offline_without_a_copy_names_the_variable_and_the_address(tmp_path, no_
     "file", [data.NAMES, data.SHAKESPEARE, data.TAYLORSWIFT], ids=lambda f: f.filename
 )
 def test_the_course_data_sets_are_available_offline_and_verified(file):
-    """The tests never download: the data sets must be found through ZERO_TO_HERO_DATA (CI
-    points it at the shared copies) or in the user cache (`zero-to-hero data fetch`)."""
+    """The tests never download: the data sets must be found through ZERO_TO_HERO_DATA
+    (CI points it at the shared copies) or in the user cache (`zero-to-hero data
+    fetch`)."""
     path = find_local(file)
     assert path is not None, (
-        f"{file.filename} is not available offline: set {ENV_VAR} to a directory holding it, "
-        "or run `zero-to-hero data fetch` once"
+        f"{file.filename} is not available offline: set {ENV_VAR} to a directory "
+        "holding it, or run `zero-to-hero data fetch` once"
     )
     assert hashlib.sha256(path.read_bytes()).hexdigest() == file.sha256
 
 
 def test_loaders_return_the_expected_shapes():
     names = data.load_names()
-    assert len(names) == 32033 and min(map(len, names)) == 2 and max(map(len, names)) == 15
+    assert (
+        len(names) == 32033 and min(map(len, names)) == 2 and max(map(len, names)) == 15
+    )
     assert set("".join(names)) == set("abcdefghijklmnopqrstuvwxyz")
     text = data.load_shakespeare()
     assert len(set(text)) == 65 and text.startswith("First Citizen:")

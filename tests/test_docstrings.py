@@ -1,5 +1,5 @@
-"""The public API is documented (the API reference is built from these docstrings), and every
-example in a docstring runs and prints what it claims."""
+"""The public API is documented (the API reference is built from these docstrings), and
+every example in a docstring runs and prints what it claims."""
 
 from __future__ import annotations
 
@@ -12,13 +12,17 @@ import pytest
 
 import zero_to_hero
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(zero_to_hero.__path__, "zero_to_hero."))
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(zero_to_hero.__path__, "zero_to_hero.")
+)
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
     assert result.failed == 0
 
 
@@ -33,4 +37,6 @@ def test_public_api_has_docstrings(name):
             if inspect.isclass(obj):
                 for meth_name, meth in vars(obj).items():
                     if inspect.isfunction(meth) and not meth_name.startswith("_"):
-                        assert inspect.getdoc(meth), f"{name}.{attr}.{meth_name}: no docstring"
+                        assert inspect.getdoc(meth), (
+                            f"{name}.{attr}.{meth_name}: no docstring"
+                        )

@@ -30,7 +30,9 @@ def test_results_file_has_provenance_and_a_consistent_table(path):
         assert metric["name"] and metric["label"]
         assert isinstance(metric["value"], (int, float))
         if metric["goal"]:
-            assert metric["met"] in (True, False), f"{metric['name']}: say whether the goal is met"
+            assert metric["met"] in (True, False), (
+                f"{metric['name']}: say whether the goal is met"
+            )
 
 
 def test_load_results_names_the_command_for_a_missing_file():

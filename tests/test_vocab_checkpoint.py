@@ -13,7 +13,19 @@ from zero_to_hero.vocab import CharVocab
 
 def test_names_vocabulary_puts_the_boundary_first():
     vocab = CharVocab.from_words(
-        ["emma", "olivia", "zoe", "bryce", "quinn", "jax", "kyleigh", "dawn", "frank", "pete", "tu"]
+        [
+            "emma",
+            "olivia",
+            "zoe",
+            "bryce",
+            "quinn",
+            "jax",
+            "kyleigh",
+            "dawn",
+            "frank",
+            "pete",
+            "tu",
+        ]
     )
     assert vocab.chars[0] == "." and vocab.stoi(".") == 0
     assert vocab.stoi("a") == 1 and vocab.itos(vocab.size - 1) == "z"
@@ -28,15 +40,23 @@ def test_encode_decode_round_trip(text):
 
 def test_unknown_characters_and_ids_are_clear_errors():
     vocab = CharVocab.from_words(["abc"])
-    with pytest.raises(ValueError, match=r"character 'Z' at position 2 of 'abZ' is not in"):
+    with pytest.raises(
+        ValueError, match=r"character 'Z' at position 2 of 'abZ' is not in"
+    ):
         vocab.encode("abZ")
-    with pytest.raises(ValueError, match=r"id 9 is out of range: the vocabulary has ids 0\.\.3"):
+    with pytest.raises(
+        ValueError, match=r"id 9 is out of range: the vocabulary has ids 0\.\.3"
+    ):
         vocab.decode([9])
 
 
 @pytest.mark.parametrize(
     "chars,boundary,message",
-    [("", None, "at least one"), ("aa", None, "more than once"), ("ab", ".", "not in the voc")],
+    [
+        ("", None, "at least one"),
+        ("aa", None, "more than once"),
+        ("ab", ".", "not in the voc"),
+    ],
 )
 def test_bad_vocabularies_are_rejected(chars, boundary, message):
     with pytest.raises(ValueError, match=message):
@@ -65,7 +85,9 @@ def test_checkpoint_round_trip(saved):
 
 def test_checkpoint_of_another_kind_or_vocabulary_is_refused(saved):
     path, _, _ = saved
-    with pytest.raises(CheckpointError, match=r"holds a .test\.linear. model, but a .gpt."):
+    with pytest.raises(
+        CheckpointError, match=r"holds a .test\.linear. model, but a .gpt."
+    ):
         load_checkpoint(path, "gpt")
     with pytest.raises(CheckpointError, match="another vocabulary"):
         load_checkpoint(path, "test.linear", CharVocab.from_words(["xyz"]))

@@ -1,9 +1,11 @@
-"""Save and load model checkpoints: weights, the config that rebuilds the model, the vocabulary.
+"""Save and load model checkpoints: weights, the config that rebuilds the model, the
+vocabulary.
 
-A checkpoint is a plain dictionary of tensors, strings, numbers and lists, so it loads with
-`torch.load(..., weights_only=True)`: loading never runs code from the file. It is written to a
-temporary file and renamed into place, so an interrupted save never leaves a half-written file.
-Loading checks that the file holds the kind of model and the vocabulary the caller expects.
+A checkpoint is a plain dictionary of tensors, strings, numbers and lists, so it loads
+with `torch.load(..., weights_only=True)`: loading never runs code from the file. It is
+written to a temporary file and renamed into place, so an interrupted save never leaves
+a half-written file. Loading checks that the file holds the kind of model and the
+vocabulary the caller expects.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ FORMAT_VERSION = 1
 
 
 class CheckpointError(ValueError):
-    """A checkpoint is unreadable, or holds another model or vocabulary than expected."""
+    """A checkpoint is unreadable, or holds another model or vocabulary than
+    expected."""
 
 
 def save_checkpoint(
@@ -38,7 +41,8 @@ def save_checkpoint(
     Args:
         path: Where to write it (conventionally `*.pt`).
         kind: Which model class it is for, e.g. "makemore.mlp" or "gpt".
-        config: Keyword arguments that rebuild the model (plain numbers, strings, lists).
+        config: Keyword arguments that rebuild the model (plain numbers, strings,
+            lists).
         vocab: The vocabulary the model was trained with.
         state_dict: `model.state_dict()`.
         **extra: Anything else worth keeping (step, losses), as plain values.
@@ -77,7 +81,8 @@ def load_checkpoint(
 
     Raises:
         FileNotFoundError: no such file.
-        CheckpointError: not a checkpoint of this project, or another kind or vocabulary.
+        CheckpointError: not a checkpoint of this project, or another kind or
+            vocabulary.
     """
     path = Path(path)
     if not path.is_file():
@@ -92,7 +97,8 @@ def load_checkpoint(
         )
     if payload["kind"] != kind:
         raise CheckpointError(
-            f"{path} holds a {payload['kind']!r} model, but a {kind!r} model was asked for"
+            f"{path} holds a {payload['kind']!r} model, but a {kind!r} model was asked "
+            "for"
         )
     saved = CharVocab(payload["vocab"]["chars"], payload["vocab"]["boundary"])
     if vocab is not None and saved != vocab:

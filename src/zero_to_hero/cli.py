@@ -27,7 +27,8 @@ CHAPTER_CLIS = [
 
 
 def info(args: argparse.Namespace) -> int:
-    """Print what a learner's bug report needs: versions, torch build, devices, tools."""
+    """Print what a learner's bug report needs: versions, torch build, devices,
+    tools."""
     import numpy
     import torch
 
@@ -51,8 +52,8 @@ def info(args: argparse.Namespace) -> int:
 
 
 def data(args: argparse.Namespace) -> int:
-    """`data where`: where each data set resolves without downloading; `data fetch`: download
-    the missing ones into the user cache, checksums verified."""
+    """`data where`: where each data set resolves without downloading; `data fetch`:
+    download the missing ones into the user cache, checksums verified."""
     from zero_to_hero.data import DATA_SETS, data_path, find_local
 
     for name, file in DATA_SETS.items():
@@ -63,12 +64,19 @@ def data(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="zero-to-hero", description="Train, sample and inspect the course's models."
+        prog="zero-to-hero",
+        description="Train, sample and inspect the course's models.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("info", help="versions, torch build and devices").set_defaults(run=info)
-    data_parser = commands.add_parser("data", help="the data sets: where they are, or fetch them")
+    commands.add_parser("info", help="versions, torch build and devices").set_defaults(
+        run=info
+    )
+    data_parser = commands.add_parser(
+        "data", help="the data sets: where they are, or fetch them"
+    )
     data_parser.add_argument("action", choices=["where", "fetch"])
     data_parser.set_defaults(run=data)
     for module in CHAPTER_CLIS:

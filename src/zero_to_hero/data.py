@@ -7,10 +7,10 @@ Each file is looked up in this order, and the first hit wins:
 3. this user's cache directory (`platformdirs`), e.g. `~/.cache/zero-to-hero`;
 4. a download from the file's canonical address into that cache.
 
-Files found in steps 2–4 must match their published SHA-256, so a corrupt or truncated copy
-is an error, never a silently different data set. Downloads go through `pooch`, which writes
-to a temporary file and moves it into place only after the checksum matched: an interrupted or
-wrong download leaves nothing behind.
+Files found in steps 2–4 must match their published SHA-256, so a corrupt or truncated
+copy is an error, never a silently different data set. Downloads go through `pooch`,
+which writes to a temporary file and moves it into place only after the checksum
+matched: an interrupted or wrong download leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ NAMES = DataFile(
 )
 SHAKESPEARE = DataFile(
     "tinyshakespeare.txt",
-    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
+    "tinyshakespeare/input.txt",
     "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
     "Tiny Shakespeare: about 40,000 lines of plays (char-rnn's data set)",
 )
@@ -92,15 +93,17 @@ def _verified(path: Path, file: DataFile, where: str) -> Path:
     if actual != file.sha256:
         raise DataSetError(
             f"{path} ({where}) has SHA-256 {actual}, but {file.filename} must have "
-            f"{file.sha256}: the file is corrupt, truncated or a different file. Delete it "
-            f"(or replace it with a fresh copy of {file.url})."
+            f"{file.sha256}: the file is corrupt, truncated or a different file. "
+            f"Delete it (or replace it with a fresh copy of {file.url})."
         )
     return path
 
 
-def find_local(file: DataFile, cache_dir: str | os.PathLike | None = None) -> Path | None:
-    """The verified copy of `file` through `ZERO_TO_HERO_DATA` or in the cache; None if there
-    is none (nothing is downloaded).
+def find_local(
+    file: DataFile, cache_dir: str | os.PathLike | None = None
+) -> Path | None:
+    """The verified copy of `file` through `ZERO_TO_HERO_DATA` or in the cache; None if
+    there is none (nothing is downloaded).
 
     Raises:
         DataSetError: the copy named through `ZERO_TO_HERO_DATA` fails its checksum.
@@ -136,12 +139,16 @@ def data_path(
     if path is not None:
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"no such file: {path} (given as the path of {file.filename})")
+            raise FileNotFoundError(
+                f"no such file: {path} (given as the path of {file.filename})"
+            )
         return path
     local = find_local(file, cache_dir)
     if local is not None:
         return local
-    return _download(file, Path(cache_dir) if cache_dir is not None else _default_cache())
+    return _download(
+        file, Path(cache_dir) if cache_dir is not None else _default_cache()
+    )
 
 
 def _download(file: DataFile, cache: Path) -> Path:
@@ -157,12 +164,14 @@ def _download(file: DataFile, cache: Path) -> Path:
             progressbar=True,
         )
     except ValueError as err:  # pooch's checksum mismatch; the bad download was removed
-        raise DataSetError(f"the download of {file.url} failed its checksum: {err}") from None
+        raise DataSetError(
+            f"the download of {file.url} failed its checksum: {err}"
+        ) from None
     except (requests.RequestException, OSError) as err:
         raise DataSetError(
-            f"{file.filename} is not available offline and could not be downloaded from "
-            f"{file.url} ({type(err).__name__}). Put a copy in a directory and set the "
-            f"environment variable {ENV_VAR} to that directory."
+            f"{file.filename} is not available offline and could not be downloaded "
+            f"from {file.url} ({type(err).__name__}). Put a copy in a directory and "
+            f"set the environment variable {ENV_VAR} to that directory."
         ) from None
     return Path(fetched)
 

@@ -1,7 +1,7 @@
 """Helpers the site's executed code blocks use to show figures, tables and results.
 
-Figures are embedded as inline SVG inside `<figure class="z2h-figure">`, so they scale with the
-page, their text stays searchable, and the documentation tests can count them.
+Figures are embedded as inline SVG inside `<figure class="z2h-figure">`, so they scale
+with the page, their text stays searchable, and the documentation tests can count them.
 """
 
 from __future__ import annotations
@@ -28,14 +28,16 @@ __all__ = [
     "RESULTS_DIR",
 ]
 
-#: Where the benchmarks write the result files that pages render (committed to the repo).
+#: Where the benchmarks write the result files that pages render (committed to the
+#: repo).
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
 
 def svg_of(obj: Any, salt: str = "") -> str:
     """The `<svg>` markup of a matplotlib figure or a graphviz graph.
 
-    `salt` makes matplotlib's internal element ids unique when several figures share a page.
+    `salt` makes matplotlib's internal element ids unique when several figures share a
+    page.
     """
     if hasattr(obj, "pipe"):  # graphviz.Digraph / graphviz.Graph
         svg = obj.pipe(format="svg").decode("utf-8")
@@ -44,13 +46,16 @@ def svg_of(obj: Any, salt: str = "") -> str:
         import matplotlib.pyplot as plt
 
         buf = io.StringIO()
-        with matplotlib.rc_context({"svg.hashsalt": salt or "z2h", "svg.fonttype": "none"}):
+        with matplotlib.rc_context(
+            {"svg.hashsalt": salt or "z2h", "svg.fonttype": "none"}
+        ):
             obj.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
         plt.close(obj)
         svg = buf.getvalue()
     else:
         raise TypeError(
-            f"expected a matplotlib Figure or a graphviz graph, got {type(obj).__name__}"
+            "expected a matplotlib Figure or a graphviz graph, got "
+            f"{type(obj).__name__}"
         )
     start = svg.find("<svg")
     if start < 0:
@@ -59,7 +64,8 @@ def svg_of(obj: Any, salt: str = "") -> str:
 
 
 def figure(obj: Any, caption: str, width: str | None = None) -> str:
-    """`obj` as an inline-SVG `<figure>` with a caption; print it from an `html="1"` block.
+    """`obj` as an inline-SVG `<figure>` with a caption; print it from an `html="1"`
+    block.
 
     It returns the HTML rather than printing it because markdown-exec captures only the
     `print` calls made by the code block itself.
@@ -72,8 +78,8 @@ def figure(obj: Any, caption: str, width: str | None = None) -> str:
     salt = hashlib.sha1(caption.encode("utf-8")).hexdigest()[:12]
     svg = svg_of(obj, salt=salt)
     style = f' style="max-width:{width}"' if width else ""
-    # Graphviz prefixes ids with "node"/"edge" and numbers them per graph: prefix them so two
-    # graphs on one page never share an id.
+    # Graphviz prefixes ids with "node"/"edge" and numbers them per graph: prefix them
+    # so two graphs on one page never share an id.
     svg = re.sub(r'id="(node|edge|graph)(\d+)"', rf'id="g{salt}-\1\2"', svg)
     return (
         f'<figure class="z2h-figure"{style}>{svg}'
@@ -86,7 +92,9 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for row in rows:
         if len(row) != len(headers):
-            raise ValueError(f"row {row!r} has {len(row)} cells, expected {len(headers)}")
+            raise ValueError(
+                f"row {row!r} has {len(row)} cells, expected {len(headers)}"
+            )
         lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
     return "\n".join(lines)
 
@@ -96,25 +104,31 @@ def load_results(name: str) -> dict[str, Any]:
     path = RESULTS_DIR / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(
-            f"no benchmark results at {path}: run `make bench` (or the benchmark for {name!r})"
+            f"no benchmark results at {path}: run `make bench` (or the benchmark for "
+            f"{name!r})"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def all_results() -> dict[str, dict[str, Any]]:
     """Every results file, by benchmark name, in name order."""
-    return {path.stem: load_results(path.stem) for path in sorted(RESULTS_DIR.glob("*.json"))}
+    return {
+        path.stem: load_results(path.stem)
+        for path in sorted(RESULTS_DIR.glob("*.json"))
+    }
 
 
 def _number(value: Any, unit: str = "") -> str:
-    """A number exactly as the results file holds it (the results page's test relies on it)."""
+    """A number exactly as the results file holds it (the results page's test relies on
+    it)."""
     if value is None:
         return "—"
     return f"{value} {unit}".strip() if unit not in ("×", "%") else f"{value}{unit}"
 
 
 def metrics_table(results: dict[str, Any]) -> str:
-    """The headline metrics of one results file: value, reference, goal, and whether it is met."""
+    """The headline metrics of one results file: value, reference, goal, and whether it
+    is met."""
     rows = []
     for m in results["metrics"]:
         reference = _number(m["reference"], m["unit"])
@@ -126,27 +140,35 @@ def metrics_table(results: dict[str, Any]) -> str:
             )
         met = {True: "**met**", False: "**not met**", None: ""}[m["met"]]
         rows.append(
-            (m["label"], f"**{_number(m['value'], m['unit'])}**", reference, m["goal"] or "—", met)
+            (
+                m["label"],
+                f"**{_number(m['value'], m['unit'])}**",
+                reference,
+                m["goal"] or "—",
+                met,
+            )
         )
     return markdown_table(["metric", "measured", "reference", "goal", ""], rows)
 
 
 def provenance_line(results: dict[str, Any]) -> str:
-    """Where, when and with what a results file was measured, as one line of Markdown."""
+    """Where, when and with what a results file was measured, as one line of
+    Markdown."""
     p = results["provenance"]
     return (
         f"Measured {p['date']} at commit `{p['commit']}` on {p['machine']}: Python "
-        f"{p['python']}, torch {p['torch']}, numpy {p['numpy']}, {p['threads']} thread(s), "
-        f"load average {p['load_before']} → {p['load_after']}."
+        f"{p['python']}, torch {p['torch']}, numpy {p['numpy']}, {p['threads']} "
+        f"thread(s), load average {p['load_before']} → {p['load_after']}."
     )
 
 
 def metrics_chart(results: dict[str, Any]) -> Any:
-    """One line per metric that has a numeric reference: measured ÷ reference (log scale).
+    """One line per metric that has a numeric reference: measured ÷ reference (log
+    scale).
 
     1 means "the same as the reference"; the goal column of the table says which side is
-    better for each metric. Returns a matplotlib Figure, or None when no metric has a numeric
-    reference.
+    better for each metric. Returns a matplotlib Figure, or None when no metric has a
+    numeric reference.
     """
     pairs = [
         m
@@ -161,7 +183,8 @@ def metrics_chart(results: dict[str, Any]) -> Any:
     labels = [textwrap.shorten(m["label"], 60, placeholder="…") for m in pairs]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(pairs) + 0.9))
     rows = range(len(pairs))
-    ax.hlines(rows, 1.0, ratios, color="#3f51b5", linewidth=2)  # from "as the reference" out
+    # from "as the reference" out
+    ax.hlines(rows, 1.0, ratios, color="#3f51b5", linewidth=2)
     ax.plot(ratios, rows, "o", color="#3f51b5")
     ax.axvline(1.0, color="#ff5722", linewidth=1)
     ax.set_xscale("log")

@@ -1,8 +1,8 @@
 """Character vocabularies: the map between characters and the integer ids a model sees.
 
-The makemore chapters use the 26 letters plus a boundary token `.` that marks both the start and
-the end of a name (id 0, so `a` is 1 and `z` is 26). The GPT chapter uses every distinct
-character of Tiny Shakespeare, with no boundary token.
+The makemore chapters use the 26 letters plus a boundary token `.` that marks both the
+start and the end of a name (id 0, so `a` is 1 and `z` is 26). The GPT chapter uses
+every distinct character of Tiny Shakespeare, with no boundary token.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ class CharVocab:
     """An ordered set of characters; a character's id is its position.
 
     Args:
-        chars: The characters, each once, in id order (a string or a sequence of 1-char strings).
-        boundary: The boundary token, if the vocabulary has one (it must be among `chars`).
+        chars: The characters, each once, in id order (a string or a sequence of 1-char
+            strings).
+        boundary: The boundary token, if the vocabulary has one (it must be among
+            `chars`).
 
     Example:
         >>> vocab = CharVocab.from_words(["emma", "ava"])
@@ -39,9 +41,13 @@ class CharVocab:
             raise ValueError("every vocabulary entry must be a single character")
         if len(set(chars)) != len(chars):
             dupes = sorted({c for c in chars if chars.count(c) > 1})
-            raise ValueError(f"characters appear more than once in the vocabulary: {dupes}")
+            raise ValueError(
+                f"characters appear more than once in the vocabulary: {dupes}"
+            )
         if self.boundary is not None and self.boundary not in chars:
-            raise ValueError(f"the boundary token {self.boundary!r} is not in the vocabulary")
+            raise ValueError(
+                f"the boundary token {self.boundary!r} is not in the vocabulary"
+            )
         object.__setattr__(self, "_stoi", {c: i for i, c in enumerate(chars)})
 
     @classmethod
@@ -54,7 +60,9 @@ class CharVocab:
         """The boundary token (id 0), then every character used in `words`, sorted."""
         letters = sorted(set("".join(words)))
         if boundary in letters:
-            raise ValueError(f"the boundary token {boundary!r} also appears inside a word")
+            raise ValueError(
+                f"the boundary token {boundary!r} also appears inside a word"
+            )
         return cls(boundary + "".join(letters), boundary=boundary)
 
     @property
@@ -78,7 +86,9 @@ class CharVocab:
     def itos(self, i: int) -> str:
         """The character of one id."""
         if not 0 <= i < self.size:
-            raise ValueError(f"id {i} is out of range: the vocabulary has ids 0..{self.size - 1}")
+            raise ValueError(
+                f"id {i} is out of range: the vocabulary has ids 0..{self.size - 1}"
+            )
         return self.chars[i]
 
     def encode(self, text: str) -> list[int]:
@@ -89,8 +99,8 @@ class CharVocab:
         except KeyError:
             pos = next(i for i, c in enumerate(text) if c not in stoi)
             raise ValueError(
-                f"character {text[pos]!r} at position {pos} of {text[:40]!r} is not in the "
-                f"vocabulary ({self.size} characters: {self.chars!r})"
+                f"character {text[pos]!r} at position {pos} of {text[:40]!r} is not in "
+                f"the vocabulary ({self.size} characters: {self.chars!r})"
             ) from None
 
     def decode(self, ids: Sequence[int]) -> str:

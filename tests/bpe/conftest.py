@@ -1,10 +1,16 @@
-"""Tokenizers shared by the BPE tests, trained once per session (each in well under a second)."""
+"""Tokenizers shared by the BPE tests, trained once per session (each in well under a
+second)."""
 
 from __future__ import annotations
 
 import pytest
 
-from zero_to_hero.bpe import GPT2_SPLIT_PATTERN, BasicTokenizer, RegexTokenizer, load_gpt2
+from zero_to_hero.bpe import (
+    GPT2_SPLIT_PATTERN,
+    BasicTokenizer,
+    RegexTokenizer,
+    load_gpt2,
+)
 from zero_to_hero.data import load_taylorswift
 
 

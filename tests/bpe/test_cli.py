@@ -10,7 +10,10 @@ def test_train_encode_and_list_from_the_command_line(tmp_path, capsys):
     text = tmp_path / "text.txt"
     text.write_text("low lower lowest low low\n" * 20, encoding="utf-8")
     model = tmp_path / "low.bpe"
-    assert main(["bpe", "train", str(text), "--vocab-size", "262", "--out", str(model)]) == 0
+    assert (
+        main(["bpe", "train", str(text), "--vocab-size", "262", "--out", str(model)])
+        == 0
+    )
     assert "6 merges learned" in capsys.readouterr().out
     tok = Tokenizer.load(model)
     assert main(["bpe", "encode", str(model), "low lower"]) == 0

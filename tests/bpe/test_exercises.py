@@ -39,7 +39,9 @@ def test_decode_stream_ends_an_unfinished_character_with_a_replacement(trained):
 
 
 def test_bytes_per_token_grows_with_the_vocabulary(taylorswift):
-    ratios = bytes_per_token(taylorswift[:30_000], [256, 300, 400, 600], GPT4_SPLIT_PATTERN)
+    ratios = bytes_per_token(
+        taylorswift[:30_000], [256, 300, 400, 600], GPT4_SPLIT_PATTERN
+    )
     assert ratios[256] == 1.0
     values = list(ratios.values())
     assert values == sorted(values) and values[-1] > 2

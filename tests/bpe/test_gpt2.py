@@ -1,28 +1,37 @@
 """GPT-2's tokenizer from encoder.json + vocab.bpe gives GPT-2's token ids, exactly.
 
-The reference is tiktoken, built offline from the same two files by tiktoken's own loader
-(`data_gym_to_mergeable_bpe_ranks`) with tiktoken's GPT-2 pattern: nothing of ours is involved
-in the expected ids."""
+The reference is tiktoken, built offline from the same two files by tiktoken's own
+loader (`data_gym_to_mergeable_bpe_ranks`) with tiktoken's GPT-2 pattern: nothing of
+ours is involved in the expected ids."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import tiktoken  # a dev dependency: missing, it is an error, not a reason to skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zero_to_hero.bpe.gpt2 import bytes_to_unicode, find_gpt2_files, load_gpt2
 
-tiktoken = pytest.importorskip("tiktoken")
+
+@pytest.fixture(scope="module")
+def gpt2_files():
+    """GPT-2's encoder.json and vocab.bpe; the only reason these tests skip is that they
+    are missing, and the skip says which file and how to get it."""
+    try:
+        return find_gpt2_files()
+    except FileNotFoundError as missing:
+        pytest.skip(f"GPT-2's vocabulary files are missing: {missing}")
 
 
 @pytest.fixture(scope="module")
-def reference():
+def reference(gpt2_files):
     from tiktoken.load import data_gym_to_mergeable_bpe_ranks
     from tiktoken_ext.openai_public import r50k_pat_str
 
-    encoder_json, vocab_bpe = find_gpt2_files()
+    encoder_json, vocab_bpe = gpt2_files
     ranks = data_gym_to_mergeable_bpe_ranks(
         vocab_bpe_file=str(vocab_bpe), encoder_json_file=str(encoder_json)
     )
@@ -36,9 +45,12 @@ def reference():
 
 def test_the_files_are_gpt2s(trained):
     gpt2 = trained["gpt2"]
-    assert len(gpt2.merges) == 50_000 and gpt2.special_tokens == {"<|endoftext|>": 50256}
+    assert len(gpt2.merges) == 50_000 and gpt2.special_tokens == {
+        "<|endoftext|>": 50256
+    }
     assert gpt2.vocab_size == 50_257
-    assert gpt2.byte_ids[ord("!")] == 0 and gpt2.vocab[0] == b"!"  # bytes are not in byte order
+    # bytes are not in byte order
+    assert gpt2.byte_ids[ord("!")] == 0 and gpt2.vocab[0] == b"!"
 
 
 def test_bytes_to_unicode_is_a_printable_bijection():
@@ -68,13 +80,17 @@ def test_gpt2_ids_with_the_special_token(trained, reference):
     text=st.lists(
         st.one_of(
             st.text(max_size=10),
-            st.sampled_from(["'s", "'LL", " 123", "  \n", "👍🏿", "ĠĊ", "नमस्ते", "\u00a0"]),
+            st.sampled_from(
+                ["'s", "'LL", " 123", "  \n", "👍🏿", "ĠĊ", "नमस्ते", "\u00a0"]
+            ),
         ),
         max_size=8,
     ).map("".join)
 )
 def test_gpt2_ids_on_500_random_strings(trained, reference, text):
-    assert trained["gpt2"].encode(text, allowed_special="none") == reference.encode_ordinary(text)
+    assert trained["gpt2"].encode(
+        text, allowed_special="none"
+    ) == reference.encode_ordinary(text)
 
 
 def _write(tmp_path, encoder, merges_text):
@@ -88,7 +104,9 @@ def _write(tmp_path, encoder, merges_text):
 def tiny_files():
     """A three-merge GPT-2-style file pair."""
     chars = bytes_to_unicode()
-    encoder = {chars[b]: i for i, b in enumerate(sorted(range(256), key=lambda b: chars[b]))}
+    encoder = {
+        chars[b]: i for i, b in enumerate(sorted(range(256), key=lambda b: chars[b]))
+    }
     encoder.update({"ab": 256, "abc": 257, "Ġab": 258, "<|endoftext|>": 259})
     return encoder, "#version: 0.2\na b\nab c\nĠ ab\n"
 
@@ -104,7 +122,10 @@ def test_a_tiny_file_pair_loads_and_encodes(tmp_path, tiny_files):
     [
         (lambda e, m: (e, m.replace("ab c", "ab c d")), "expected two tokens"),
         (lambda e, m: (e, m.replace("ab c", "ab cx")), "merges a token not built yet"),
-        (lambda e, m: (e, m.replace("a b", "a \x01")), "not one of GPT-2's byte characters"),
+        (
+            lambda e, m: (e, m.replace("a b", "a \x01")),
+            "not one of GPT-2's byte characters",
+        ),
         (lambda e, m: ({**e, "abc": 300}, m), "should have id 257"),
         (lambda e, m: ({k: v for k, v in e.items() if k != "a"}, m), "byte token 'a'"),
     ],

@@ -1,4 +1,5 @@
-"""Save and load: exact round trips of every part, and clear errors for every kind of bad file."""
+"""Save and load: exact round trips of every part, and clear errors for every kind of
+bad file."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def same(a: Tokenizer, b: Tokenizer) -> None:
     assert a.byte_ids == b.byte_ids
     assert a.pattern == b.pattern
     assert a.special_tokens == b.special_tokens
-    assert a.encode(SAMPLE, allowed_special="all") == b.encode(SAMPLE, allowed_special="all")
+    assert a.encode(SAMPLE, allowed_special="all") == b.encode(
+        SAMPLE, allowed_special="all"
+    )
 
 
 @pytest.mark.parametrize("kind", ["basic", "regex-gpt4", "regex-gpt2", "gpt2"])
@@ -42,7 +45,9 @@ def test_round_trip_of_every_tokenizer(trained, kind, tmp_path):
     ),
     pattern_piece=st.text(max_size=10),
 )
-def test_any_special_token_and_any_pattern_round_trip(tmp_path, specials, pattern_piece):
+def test_any_special_token_and_any_pattern_round_trip(
+    tmp_path, specials, pattern_piece
+):
     """Specials with spaces, quotes, newlines, U+2028, NUL…; a pattern with surrounding
     whitespace and newlines. Only strings that are valid Unicode can be tokens."""
     pattern = f" \n{regex.escape(pattern_piece)}|\\S+|\\s+"
@@ -89,13 +94,31 @@ def corrupt(path, old, new, count=1):
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (lambda p: corrupt(p, "bpe 1", "bpe 2"), "version '2'; this code reads version 1"),
-        (lambda p: corrupt(p, "zero-to-hero bpe", "something else"), "is not a zero-to-hero"),
-        (lambda p: corrupt(p, "class RegexTokenizer", "class GPT9"), "line 2: unknown class"),
-        (lambda p: corrupt(p, 'pattern "', "pattern '"), "line 3: expected a JSON-quoted"),
-        (lambda p: corrupt(p, "specials 1", "specials 2"), "line 7: expected a JSON-quoted"),
+        (
+            lambda p: corrupt(p, "bpe 1", "bpe 2"),
+            "version '2'; this code reads version 1",
+        ),
+        (
+            lambda p: corrupt(p, "zero-to-hero bpe", "something else"),
+            "is not a zero-to-hero",
+        ),
+        (
+            lambda p: corrupt(p, "class RegexTokenizer", "class GPT9"),
+            "line 2: unknown class",
+        ),
+        (
+            lambda p: corrupt(p, 'pattern "', "pattern '"),
+            "line 3: expected a JSON-quoted",
+        ),
+        (
+            lambda p: corrupt(p, "specials 1", "specials 2"),
+            "line 7: expected a JSON-quoted",
+        ),
         (lambda p: corrupt(p, '"<|end|>" 260', '"<|end|>"260'), "a space and its id"),
-        (lambda p: corrupt(p, '"<|end|>" 260', '"<|end|>" 5'), "belong to ordinary tokens"),
+        (
+            lambda p: corrupt(p, '"<|end|>" 260', '"<|end|>" 5'),
+            "belong to ordinary tokens",
+        ),
         (lambda p: corrupt(p, "merges 4", "merges 5"), "expected a merge"),
         (lambda p: corrupt(p, "merges 4", "merges 3"), "expected 'end'"),
         (lambda p: corrupt(p, "merges 4", "merges four"), "expected 'merges <number>'"),
@@ -103,8 +126,14 @@ def corrupt(path, old, new, count=1):
             lambda p: corrupt(p, "\n97 97\n", "\n97 300\n"),
             "merge 0 joins (97, 300), but only the ids 0..255 exist",
         ),
-        (lambda p: corrupt(p, "\n97 97\n", "\n97 97 97\n"), "two ids separated by a space"),
-        (lambda p: corrupt(p, "bytes identity", "bytes 1 2 3"), "'identity' or 256 ids"),
+        (
+            lambda p: corrupt(p, "\n97 97\n", "\n97 97 97\n"),
+            "two ids separated by a space",
+        ),
+        (
+            lambda p: corrupt(p, "bytes identity", "bytes 1 2 3"),
+            "'identity' or 256 ids",
+        ),
         (lambda p: corrupt(p, "end\n", "end\nmore\n"), "after the 'end' line"),
         (lambda p: corrupt(p, "end\n", ""), "ends where 'end' was expected"),
         (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "not plain ASCII text"),
@@ -119,7 +148,9 @@ def test_corrupt_and_foreign_files_are_clear_errors(good_file, edit, message):
 
 
 def test_loading_into_the_wrong_class_or_a_missing_file(good_file, tmp_path):
-    with pytest.raises(ValueError, match="holds a RegexTokenizer, not a BasicTokenizer"):
+    with pytest.raises(
+        ValueError, match="holds a RegexTokenizer, not a BasicTokenizer"
+    ):
         BasicTokenizer.load(good_file)
     with pytest.raises(FileNotFoundError):
         Tokenizer.load(tmp_path / "missing.bpe")
@@ -151,7 +182,9 @@ def test_tokens_html_shows_every_token_once_and_escapes_markup(trained):
     out = tokens_html(tok, text)
     spans = re.findall(r'title="(\d+)">(.*?)</span>', out)
     assert [int(i) for i, _ in spans] == tok.encode(text)
-    assert "".join(html_lib.unescape(s.replace("↵<br>", "\n")) for _, s in spans) == text
+    assert (
+        "".join(html_lib.unescape(s.replace("↵<br>", "\n")) for _, s in spans) == text
+    )
     assert "<b>" not in out
     # a character split over several tokens shows its bytes
     assert "\\xe6" in tokens_html(tok, "日")

@@ -12,9 +12,9 @@ from zero_to_hero.reference import anchor
 
 KINDS = ["basic", "regex-gpt4", "regex-gpt2", "gpt2"]
 
-# Text that stresses byte-level BPE: emoji (4 bytes, with joiners and skin tones), CJK, Korean,
-# combining marks (e + U+0301), Devanagari, runs of spaces, tabs and newlines, digits, and the
-# apostrophes of the contractions the split patterns special-case.
+# Text that stresses byte-level BPE: emoji (4 bytes, with joiners and skin tones), CJK,
+# Korean, combining marks (e + U+0301), Devanagari, runs of spaces, tabs and newlines,
+# digits, and the apostrophes of the contractions the split patterns special-case.
 TRICKY = (
     "👩🏽‍💻🎉",
     "日本語のテキスト",
@@ -30,7 +30,9 @@ TRICKY = (
     "<|endoftext|>",
 )
 texts = st.lists(
-    st.one_of(st.sampled_from(TRICKY), st.text(max_size=12), st.text(" \n\t", max_size=5)),
+    st.one_of(
+        st.sampled_from(TRICKY), st.text(max_size=12), st.text(" \n\t", max_size=5)
+    ),
     max_size=8,
 ).map("".join)
 
@@ -55,7 +57,9 @@ def test_round_trip_of_the_training_text(trained, taylorswift, kind):
     assert tok.decode(tok.encode(taylorswift)) == taylorswift
 
 
-def test_basic_tokenizer_on_taylorswift_gives_the_published_token_count(trained, taylorswift):
+def test_basic_tokenizer_on_taylorswift_gives_the_published_token_count(
+    trained, taylorswift
+):
     ids = trained["basic"].encode(taylorswift)
     assert len(ids) == anchor("bpe.taylorswift.basic512_tokens").value
 
@@ -110,12 +114,14 @@ def test_unknown_and_non_integer_ids_are_clear_errors(trained):
         tok.encode(b"bytes")
 
 
-# ------------------------------------------------------------------------ special tokens
+# ----------------------------------------------------------------------- special tokens
 @pytest.fixture
 def with_specials(trained):
     tok = RegexTokenizer()
     tok._set_state(list(trained["regex-gpt4"].merges))
-    tok.register_special_tokens({"<|endoftext|>": 1024, "<|fim middle|>": 1025, "<|a|>b": 1026})
+    tok.register_special_tokens(
+        {"<|endoftext|>": 1024, "<|fim middle|>": 1025, "<|a|>b": 1026}
+    )
     return tok
 
 

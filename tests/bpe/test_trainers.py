@@ -1,4 +1,5 @@
-"""The two trainers: the textbook steps, the tie rule, and identical merges on random corpora."""
+"""The two trainers: the textbook steps, the tie rule, and identical merges on random
+corpora."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def test_merge_replaces_left_to_right_without_overlap():
 @pytest.mark.parametrize("trainer", ["fast", "straightforward"])
 @pytest.mark.parametrize("cls", [BasicTokenizer, RegexTokenizer])
 def test_wikipedia_example(cls, trainer):
-    """aa -> Z, then Za (aaa) -> Y, then Yb (aaab) -> X: the published example's result."""
+    """aa -> Z, then Za (aaa) -> Y, then Yb (aaab) -> X: the published example's
+    result."""
     tok = cls().train(WIKIPEDIA, 256 + 3, trainer=trainer)
     assert tok.encode(WIKIPEDIA) == [258, 100, 258, 97, 99]
     assert [tok.vocab[i] for i in (256, 257, 258)] == [b"aa", b"aaa", b"aaab"]
@@ -54,7 +56,8 @@ def test_ties_go_to_the_pair_that_occurs_first():
     # (c, d) and (a, b) both occur twice; (c, d) comes first in the text
     text = ["cdab", "abcd"]
     assert train_straightforward(text, 1) == train_fast(text, 1) == [(99, 100)]
-    # the same corpus in another order breaks the tie the other way: the rule is documented
+    # the same corpus in another order breaks the tie the other way: the rule is
+    # documented
     assert train_fast(text[::-1], 1) == [(97, 98)]
 
 
@@ -73,7 +76,9 @@ def test_trainers_agree_on_real_text(taylorswift, pattern):
 
 # Small alphabets and repeated letters make ties and overlapping runs (aaaa) common.
 corpora = st.lists(
-    st.text(alphabet=st.sampled_from("aab \nébc😀"), max_size=30), min_size=0, max_size=6
+    st.text(alphabet=st.sampled_from("aab \nébc😀"), max_size=30),
+    min_size=0,
+    max_size=6,
 )
 
 

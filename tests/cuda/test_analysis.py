@@ -1,4 +1,5 @@
-"""The performance models: memory segments per warp, arithmetic intensity, the roofline."""
+"""The performance models: memory segments per warp, arithmetic intensity, the
+roofline."""
 
 from __future__ import annotations
 
@@ -16,10 +17,19 @@ from zero_to_hero.cuda.analysis import (
 
 def test_warp_segments_of_the_two_naive_mappings():
     # 32 x 32 blocks: a warp is one row of the block
-    assert warp_segments("naive", K=1024, N=1024, block=(32, 32)) == {"A": 1, "B": 1, "C": 1}
-    assert warp_segments("naive_rows", K=1024, N=1024, block=(32, 32)) == {"A": 32, "B": 1, "C": 32}
+    assert warp_segments("naive", K=1024, N=1024, block=(32, 32)) == {
+        "A": 1,
+        "B": 1,
+        "C": 1,
+    }
+    assert warp_segments("naive_rows", K=1024, N=1024, block=(32, 32)) == {
+        "A": 32,
+        "B": 1,
+        "C": 32,
+    }
     # tiny matrices: rows 8 floats apart share segments even in the bad mapping
-    assert warp_segments("naive_rows", K=8, N=8)["A"] == 4  # 16 rows × 32 B = 4 segments
+    # 16 rows × 32 B = 4 segments
+    assert warp_segments("naive_rows", K=8, N=8)["A"] == 4
 
 
 @given(K=st.integers(32, 4096), N=st.integers(32, 4096), k=st.integers(0, 31))
@@ -27,7 +37,8 @@ def test_the_coalesced_mapping_never_needs_more_segments(K, N, k):
     good = warp_segments("naive", K, N, k=k)
     bad = warp_segments("naive_rows", K, N, k=k)
     assert sum(good.values()) <= sum(bad.values())
-    assert good["B"] <= 2  # 16 neighbouring floats: one segment, two when they straddle a boundary
+    # 16 neighbouring floats: one segment, two when they straddle a boundary
+    assert good["B"] <= 2
 
 
 def test_warp_segments_rejects_bad_input():

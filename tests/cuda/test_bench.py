@@ -1,5 +1,6 @@
-"""The GPU benchmark's code path, run in the simulator at toy sizes (it cannot be timed here,
-but every kernel launch, correctness check, table row and headline metric is exercised)."""
+"""The GPU benchmark's code path, run in the simulator at toy sizes (it cannot be timed
+here, but every kernel launch, correctness check, table row and headline metric is
+exercised)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,18 @@ def results_files() -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in RESULTS_DIR.glob("*.json")}
 
 
-@pytest.mark.skipif(not zcuda.on_simulator(), reason="the simulated run needs the simulator")
+@pytest.mark.skipif(
+    not zcuda.on_simulator(), reason="the simulated run needs the simulator"
+)
 def test_the_simulated_benchmark_runs_every_kernel_and_writes_nothing(capsys):
     before = results_files()
     bench_cuda.main(["--simulate", "--sizes", "19", "--log2-n", "9"])
     out = capsys.readouterr().out
-    for name in ["vec_add (a thread per element)", "vec_add_grid_stride", *zcuda.MATMUL_KERNELS]:
+    for name in [
+        "vec_add (a thread per element)",
+        "vec_add_grid_stride",
+        *zcuda.MATMUL_KERNELS,
+    ]:
         assert f"| {name}" in out
     for metric in ["vec_add_pct_of_copy", "tiled_pct", "blocktiled_pct"]:
         assert f"{metric}:" in out
@@ -35,13 +42,18 @@ def test_without_a_gpu_it_says_so_and_writes_nothing(capsys):
     assert results_files() == before
 
 
-@pytest.mark.skipif(not zcuda.on_simulator(), reason="missing barriers may go unnoticed on a GPU")
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the racing kernel computes garbage
+@pytest.mark.skipif(
+    not zcuda.on_simulator(), reason="missing barriers may go unnoticed on a GPU"
+)
+# the racing kernel computes garbage
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_wrong_kernel_is_caught():
     from zero_to_hero.cuda import mistakes
     from zero_to_hero.cuda.launch import MatmulKernel
 
-    kernel = MatmulKernel("broken", mistakes.matmul_tiled_no_barriers, (16, 16), (16, 16))
+    kernel = MatmulKernel(
+        "broken", mistakes.matmul_tiled_no_barriers, (16, 16), (16, 16)
+    )
     dev = bench_cuda.Device(simulate=True)
     with pytest.raises(AssertionError, match="matmul broken at 16 is wrong"):
         bench_cuda.bench_matmul(dev, 16, {"broken": kernel})

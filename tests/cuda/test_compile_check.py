@@ -1,5 +1,5 @@
-"""The compile check: every kernel compiles for sm_90 with no GPU, with no float64 instruction,
-no register spills, and the resources the occupancy page quotes."""
+"""The compile check: every kernel compiles for sm_90 with no GPU, with no float64
+instruction, no register spills, and the resources the occupancy page quotes."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def test_every_kernel_compiles_without_float64_or_spills(rows):
 def test_the_check_finds_the_float64_accumulator(rows):
     leak = rows["mistake matmul_naive_float64"]
     assert leak["expect_float64"] and leak["ok"]
-    assert any(re.match(r"(add|fma\.rn|cvt\.\w+)\.f64", line) for line in leak["float64_lines"])
+    assert any(
+        re.match(r"(add|fma\.rn|cvt\.\w+)\.f64", line) for line in leak["float64_lines"]
+    )
 
 
 def _kernels_of(module) -> set[str]:
@@ -51,7 +53,9 @@ def test_every_kernel_of_the_chapter_is_checked(rows):
     checked = {spec.kernel for spec in compile_check.kernel_specs()}
     for module in (kernels, exercises, mistakes):
         for name in _kernels_of(module):
-            assert getattr(module, name) in checked, f"{module.__name__}.{name} is not checked"
+            assert getattr(module, name) in checked, (
+                f"{module.__name__}.{name} is not checked"
+            )
     assert len(rows) == len(compile_check.kernel_specs())
 
 
@@ -63,16 +67,31 @@ def test_resources_and_occupancy_are_consistent(rows):
     assert rows["matmul_naive"]["shared_bytes"] == 0 and tiled16["barriers"] == 1
     for row in rows.values():
         occ = occupancy(
-            row["threads_per_block"], row["registers"], row["shared_bytes"], row["barriers"]
+            row["threads_per_block"],
+            row["registers"],
+            row["shared_bytes"],
+            row["barriers"],
         )
-        assert (row["blocks_per_sm"], row["occupancy"]) == (occ.blocks_per_sm, occ.occupancy)
+        assert (row["blocks_per_sm"], row["occupancy"]) == (
+            occ.blocks_per_sm,
+            occ.occupancy,
+        )
 
 
-@pytest.mark.skipif(shutil.which("ptxas") is None, reason="no standalone ptxas on the PATH")
+@pytest.mark.skipif(
+    shutil.which("ptxas") is None, reason="no standalone ptxas on the PATH"
+)
 def test_nvjitlink_reports_what_standalone_ptxas_reports(tmp_path):
-    """Cross-check the in-process ptxas (nvJitLink) with the CUDA toolkit's own `ptxas -v`."""
+    """Cross-check the in-process ptxas (nvJitLink) with the CUDA toolkit's own `ptxas
+    -v`."""
     ptx = subprocess.run(
-        [sys.executable, "-m", "zero_to_hero.cuda.compile_check", "--ptx", "matmul_tiled16"],
+        [
+            sys.executable,
+            "-m",
+            "zero_to_hero.cuda.compile_check",
+            "--ptx",
+            "matmul_tiled16",
+        ],
         env={**os.environ, "NUMBA_ENABLE_CUDASIM": "0"},
         capture_output=True,
         text=True,
@@ -111,7 +130,11 @@ def test_float64_scanner():
 
 
 def test_shared_memory_declarations_are_summed():
-    ptx = ".visible .shared .align 4 .b8 a[1024];\n.shared .align 4 .b8 b[64];\n.global .b8 c[8];"
+    ptx = (
+        ".visible .shared .align 4 .b8 a[1024];\n"
+        ".shared .align 4 .b8 b[64];\n"
+        ".global .b8 c[8];"
+    )
     assert static_shared_bytes(ptx) == 1088
 
 

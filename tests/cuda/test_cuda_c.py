@@ -1,5 +1,5 @@
-"""The CUDA C++ listings compile with nvcc for sm_90, in float32, with the same shared memory as
-the numba kernels; and the ptxas report parser reads what ptxas prints."""
+"""The CUDA C++ listings compile with nvcc for sm_90, in float32, with the same shared
+memory as the numba kernels; and the ptxas report parser reads what ptxas prints."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from zero_to_hero.cuda.compile_check import float64_instructions, parse_ptxas_report
 from zero_to_hero.cuda.cuda_c import SOURCE, nvcc_resource_usage
 
-needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="no nvcc on the PATH")
+needs_nvcc = pytest.mark.skipif(
+    shutil.which("nvcc") is None, reason="no nvcc on the PATH"
+)
 
 REPORT = """ptxas info    : 0 bytes gmem
 ptxas info    : Compiling entry function '_Z1fv' for 'sm_90'
@@ -50,5 +52,7 @@ def test_the_listings_compile_with_the_shared_memory_of_their_tiles():
 @needs_nvcc
 def test_the_listings_are_float32(tmp_path):
     out = tmp_path / "kernels.ptx"
-    subprocess.run(["nvcc", "-arch=sm_90", "-ptx", "-o", str(out), str(SOURCE)], check=True)
+    subprocess.run(
+        ["nvcc", "-arch=sm_90", "-ptx", "-o", str(out), str(SOURCE)], check=True
+    )
     assert float64_instructions(out.read_text()) == []

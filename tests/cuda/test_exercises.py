@@ -15,7 +15,10 @@ from zero_to_hero.cuda.occupancy import occupancy
 @pytest.mark.parametrize("n,blocks", [(1, 1), (1000, 2), (77, 3)])
 def test_saxpy(n, blocks):
     rng = np.random.default_rng(n)
-    x, y = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
+    x, y = (
+        rng.standard_normal(n, dtype=np.float32),
+        rng.standard_normal(n, dtype=np.float32),
+    )
     expected = np.float32(2.5) * x + y
     exercises.saxpy[blocks, 128](np.float32(2.5), x, y)
     np.testing.assert_array_equal(y, expected)
@@ -34,7 +37,9 @@ def test_transpose(shape):
 @pytest.mark.parametrize("n", [1, 129, 300])
 def test_block_sum(n):
     x = np.random.default_rng(n).standard_normal(n, dtype=np.float32)
-    assert exercises.sum_on_device(x) == pytest.approx(float(x.astype(np.float64).sum()), abs=1e-4)
+    assert exercises.sum_on_device(x) == pytest.approx(
+        float(x.astype(np.float64).sum()), abs=1e-4
+    )
 
 
 @settings(max_examples=200)

@@ -1,4 +1,5 @@
-"""The launch helpers: grid arithmetic, vector addition both ways, and every bad input."""
+"""The launch helpers: grid arithmetic, vector addition both ways, and every bad
+input."""
 
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ def test_blocks_for_rejects_bad_sizes(n, threads, message):
 @pytest.mark.parametrize("n", [1, 255, 1000])
 def test_vector_add_one_thread_per_element(n):
     rng = np.random.default_rng(n)
-    a, b = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
+    a, b = (
+        rng.standard_normal(n, dtype=np.float32),
+        rng.standard_normal(n, dtype=np.float32),
+    )
     out = vector_add(a, b)
     assert out.dtype == np.float32
     np.testing.assert_array_equal(out, a + b)  # one float32 addition: bit for bit
@@ -49,8 +53,13 @@ def test_vector_add_one_thread_per_element(n):
 )
 def test_grid_stride_covers_any_length_with_any_grid(n, blocks, threads, seed):
     rng = np.random.default_rng(seed)
-    a, b = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
-    np.testing.assert_array_equal(vector_add(a, b, threads_per_block=threads, blocks=blocks), a + b)
+    a, b = (
+        rng.standard_normal(n, dtype=np.float32),
+        rng.standard_normal(n, dtype=np.float32),
+    )
+    np.testing.assert_array_equal(
+        vector_add(a, b, threads_per_block=threads, blocks=blocks), a + b
+    )
 
 
 def test_empty_vectors():
@@ -62,26 +71,35 @@ def test_device_arrays_stay_on_the_device():
     a = cuda.to_device(np.arange(10, dtype=np.float32))
     out = vector_add(a, a)
     assert hasattr(out, "copy_to_host")
-    np.testing.assert_array_equal(out.copy_to_host(), 2 * np.arange(10, dtype=np.float32))
+    np.testing.assert_array_equal(
+        out.copy_to_host(), 2 * np.arange(10, dtype=np.float32)
+    )
     C = matmul(
-        cuda.to_device(np.eye(3, dtype=np.float32)), cuda.to_device(np.eye(3, dtype=np.float32))
+        cuda.to_device(np.eye(3, dtype=np.float32)),
+        cuda.to_device(np.eye(3, dtype=np.float32)),
     )
     np.testing.assert_array_equal(C.copy_to_host(), np.eye(3, dtype=np.float32))
 
 
 def test_inputs_are_checked_with_clear_messages():
     f32 = np.ones(4, dtype=np.float32)
-    with pytest.raises(TypeError, match=r"a must be float32 .* got float64.*astype\(np.float32\)"):
+    with pytest.raises(
+        TypeError, match=r"a must be float32 .* got float64.*astype\(np.float32\)"
+    ):
         vector_add(np.ones(4), f32)
     with pytest.raises(ValueError, match="same length, got 4 and 3"):
         vector_add(f32, f32[:3])
     with pytest.raises(ValueError, match=r"b must be 1-D, got shape \(2, 2\)"):
         vector_add(f32, f32.reshape(2, 2))
-    with pytest.raises(TypeError, match=r"\['b'\] are on the device but \['a'\] are not"):
+    with pytest.raises(
+        TypeError, match=r"\['b'\] are on the device but \['a'\] are not"
+    ):
         vector_add(f32, cuda.to_device(f32))
     with pytest.raises(ValueError, match="blocks must be a positive int or None"):
         vector_add(f32, f32, blocks=0)
-    with pytest.raises(ValueError, match="threads_per_block must be an int from 1 to 1024"):
+    with pytest.raises(
+        ValueError, match="threads_per_block must be an int from 1 to 1024"
+    ):
         vector_add(f32, f32, threads_per_block=2048, blocks=1)
     M = np.ones((2, 3), dtype=np.float32)
     with pytest.raises(ValueError, match="A is 2×3 and B is 2×3"):

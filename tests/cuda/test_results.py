@@ -15,9 +15,27 @@ FAKE = {  # the shape bench_cuda writes, with made-up numbers
         "rows": [["vector add", 8, "copy", 10], ["matmul", 4, "cuBLAS", 100]],
     },
     "measurements": [
-        {"workload": "matmul", "size": 4, "name": "cuBLAS", "rate": 100.0, "baseline": ""},
-        {"workload": "matmul", "size": 4, "name": "naive", "rate": 12.5, "baseline": "cuBLAS"},
-        {"workload": "matmul", "size": 2, "name": "naive", "rate": 99.0, "baseline": "cuBLAS"},
+        {
+            "workload": "matmul",
+            "size": 4,
+            "name": "cuBLAS",
+            "rate": 100.0,
+            "baseline": "",
+        },
+        {
+            "workload": "matmul",
+            "size": 4,
+            "name": "naive",
+            "rate": 12.5,
+            "baseline": "cuBLAS",
+        },
+        {
+            "workload": "matmul",
+            "size": 2,
+            "name": "naive",
+            "rate": 99.0,
+            "baseline": "cuBLAS",
+        },
     ],
 }
 
@@ -50,7 +68,9 @@ def test_a_results_file_that_exists_is_loaded(tmp_path, monkeypatch):
     monkeypatch.setattr(gpu, "RESULTS_DIR", tmp_path)
     (tmp_path / "cuda.json").write_text(json.dumps(FAKE))
     monkeypatch.setattr(
-        gpu, "load_results", lambda name: json.loads((tmp_path / f"{name}.json").read_text())
+        gpu,
+        "load_results",
+        lambda name: json.loads((tmp_path / f"{name}.json").read_text()),
     )
     assert gpu.gpu_results()["device"]["name"] == "Test GPU"
 

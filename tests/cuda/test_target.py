@@ -1,5 +1,5 @@
-"""Choosing the simulator or the GPU: automatic without a driver, overridable, and loud when
-numba.cuda was imported too early to choose."""
+"""Choosing the simulator or the GPU: automatic without a driver, overridable, and loud
+when numba.cuda was imported too early to choose."""
 
 from __future__ import annotations
 
@@ -15,9 +15,16 @@ no_driver = pytest.mark.skipif(driver_found(), reason="this machine has a CUDA d
 
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in (SIMULATOR_ENV, "NUMBA_CUDA_DRIVER")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in (SIMULATOR_ENV, "NUMBA_CUDA_DRIVER")
+    }
     return subprocess.run(
-        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
     )
 
 
@@ -25,14 +32,17 @@ def run(code: str, **env: str) -> subprocess.CompletedProcess:
 def test_without_a_driver_the_simulator_is_chosen_before_numba_is_imported():
     out = run(
         "import zero_to_hero.cuda as z, numba.cuda, os\n"
-        "print(z.TARGET, numba.cuda.core.config.ENABLE_CUDASIM, os.environ['NUMBA_ENABLE_CUDASIM'])"
+        "print(z.TARGET, numba.cuda.core.config.ENABLE_CUDASIM, "
+        "os.environ['NUMBA_ENABLE_CUDASIM'])"
     )
     assert out.stdout.split() == ["simulator", "1", "1"], out.stderr
 
 
 @no_driver
 def test_an_explicit_setting_wins():
-    out = run("import zero_to_hero.cuda as z; print(z.TARGET)", NUMBA_ENABLE_CUDASIM="0")
+    out = run(
+        "import zero_to_hero.cuda as z; print(z.TARGET)", NUMBA_ENABLE_CUDASIM="0"
+    )
     assert out.stdout.strip() == "gpu", out.stderr
 
 
@@ -51,7 +61,10 @@ def test_a_gpu_launch_without_a_driver_fails_clearly():
 def test_importing_numba_cuda_first_is_an_error_that_says_what_to_do():
     out = run("import numba.cuda\nimport zero_to_hero.cuda")
     assert out.returncode != 0
-    assert "numba.cuda was imported before zero_to_hero.cuda and chose the GPU" in out.stderr
+    assert (
+        "numba.cuda was imported before zero_to_hero.cuda and chose the GPU"
+        in out.stderr
+    )
     assert "Set NUMBA_ENABLE_CUDASIM=1 before starting Python" in out.stderr
 
 

@@ -14,14 +14,16 @@ BUILD_TIMEOUT_S = 900
 
 
 def markdown_pages() -> list[Path]:
-    """Every Markdown page of the site, plus the README and CONTRIBUTING a reader also copies
+    """Every Markdown page of the site, plus the README and CONTRIBUTING a reader also
+    copies
     from."""
     return [*sorted(DOCS.rglob("*.md")), ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> tuple[Path, str]:
-    """Build the site once with `mkdocs build --strict`; returns (site directory, build log)."""
+    """Build the site once with `mkdocs build --strict`; returns (site directory,
+    build log)."""
     site = tmp_path_factory.mktemp("site")
     env = {**os.environ, "DOCS_TIMEOUT": str(BUILD_TIMEOUT_S)}
     proc = subprocess.run(

@@ -1,6 +1,6 @@
-"""Open every built page in headless Chromium, served from localhost with no other network,
-and fail on a console error, a script error, a request to another host, an image that did not
-load, or math that was left untypeset."""
+"""Open every built page in headless Chromium, served from localhost with no other
+network, and fail on a console error, a script error, a request to another host, an
+image that did not load, or math that was left untypeset."""
 
 from __future__ import annotations
 
@@ -61,10 +61,17 @@ def server(built_site):
 
 @pytest.fixture(scope="module")
 def browser():
-    # Debian's chromium (what `make test` installs); a preinstalled Chrome elsewhere (GitHub's
-    # Ubuntu runners), or any browser named by CHROMIUM.
-    candidates = [os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"]
-    chromium = next((shutil.which(c) for c in candidates if c and shutil.which(c)), None)
+    # Debian's chromium (what `make test` installs); a preinstalled Chrome elsewhere
+    # (GitHub's Ubuntu runners), or any browser named by CHROMIUM.
+    candidates = [
+        os.environ.get("CHROMIUM", ""),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+    ]
+    chromium = next(
+        (shutil.which(c) for c in candidates if c and shutil.which(c)), None
+    )
     if chromium is None:
         pytest.fail(
             "Chromium is missing: run `make test` (it installs Debian's chromium) or "
@@ -91,19 +98,23 @@ def visit(browser, url: str, base: str) -> tuple[dict, list[str]]:
             r.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on(
+        "console", lambda m: m.type == "error" and problems.append(f"console: {m.text}")
+    )
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
     page.on(
         "requestfailed",
         lambda r: (
-            urlparse(r.url).hostname == "127.0.0.1" and problems.append(f"failed to load {r.url}")
+            urlparse(r.url).hostname == "127.0.0.1"
+            and problems.append(f"failed to load {r.url}")
         ),
     )
     response = page.goto(url, wait_until="networkidle")
     if response is None or not response.ok:
         problems.append(f"HTTP {response.status if response else '?'} for {url}")
-    # A page that loads our KaTeX set-up says when it has typeset its math; wait for that
-    # signal, not for a fixed moment (under load, typesetting can finish after networkidle).
+    # A page that loads our KaTeX set-up says when it has typeset its math; wait for
+    # that signal, not for a fixed moment (under load, typesetting can finish after
+    # networkidle).
     page.wait_for_function(TYPESET_DONE, timeout=60_000)
     checks = page.evaluate(PAGE_CHECKS)
     page.close()
@@ -117,7 +128,9 @@ def test_page_loads_cleanly_in_a_browser(server, browser, page):
     url = f"{base}/{rel}/" if rel != "." else f"{base}/"
     checks, problems = visit(browser, url, base)
     assert not problems, "\n".join(problems)
-    assert not checks["brokenImages"], f"images that did not load: {checks['brokenImages']}"
+    assert not checks["brokenImages"], (
+        f"images that did not load: {checks['brokenImages']}"
+    )
     assert not checks["untypesetMath"], f"math left as TeX: {checks['untypesetMath']}"
     assert not checks["mathErrors"], f"KaTeX errors: {checks['mathErrors']}"
     source = page.read_text(encoding="utf-8")
@@ -126,7 +139,8 @@ def test_page_loads_cleanly_in_a_browser(server, browser, page):
 
 
 def test_the_check_catches_a_broken_page(server, browser, tmp_path):
-    """The checks above can fail: a page with a missing image, raw math and a script error."""
+    """The checks above can fail: a page with a missing image, raw math and a script
+    error."""
     base, site = server
     bad = site / "broken-fixture"
     bad.mkdir(exist_ok=True)
@@ -142,15 +156,18 @@ def test_the_check_catches_a_broken_page(server, browser, tmp_path):
 
 
 def test_playground_runs_micrograd_in_the_browser(server, browser):
-    """Press Run on the playground's cells, offline: the printed output must equal CPython's
-    for the same code, the graph must be drawn, and Python must load only on the first Run."""
+    """Press Run on the playground's cells, offline: the printed output must equal
+    CPython's for the same code, the graph must be drawn, and Python must load only
+    on the first Run."""
     import contextlib
     import io
 
     from hooks.page_code import code_blocks
 
     base, _ = server
-    cells = [b.code for b in code_blocks(DOCS / "micrograd" / "playground.md") if b.is_python]
+    cells = [
+        b.code for b in code_blocks(DOCS / "micrograd" / "playground.md") if b.is_python
+    ]
     namespace: dict = {}
     expected = []
     for code in cells:  # cells share one namespace, as in the page
@@ -161,20 +178,27 @@ def test_playground_runs_micrograd_in_the_browser(server, browser):
 
     requested: list[str] = []
     page = browser.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    page.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort()
+    )
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{base}/micrograd/playground/", wait_until="networkidle")
-    assert not [u for u in requested if "vendor/pyodide" in u], "Pyodide loaded before any Run"
+    assert not [u for u in requested if "vendor/pyodide" in u], (
+        "Pyodide loaded before any Run"
+    )
     assert page.locator(".z2h-cell").count() == len(cells)
     for i in range(2):  # an expression with its graph, then the 100,000-deep chain
         page.locator(".z2h-cell .z2h-run").nth(i).click()
         page.wait_for_function(
-            f"() => ['done', 'error'].includes(document.querySelectorAll('.z2h-cell')[{i}]"
+            "() => ['done', 'error'].includes("
+            f"document.querySelectorAll('.z2h-cell')[{i}]"
             ".dataset.state)",
             timeout=180_000,
         )
         cell = page.locator(".z2h-cell").nth(i)
-        assert cell.get_attribute("data-state") == "done", cell.locator(".z2h-output").inner_text()
+        assert cell.get_attribute("data-state") == "done", cell.locator(
+            ".z2h-output"
+        ).inner_text()
         assert cell.locator(".z2h-output").text_content() == expected[i]
     drawn = page.locator(".z2h-cell").nth(0).locator(".z2h-graph svg g.node").count()
     assert drawn == namespace["draw_dot"](namespace["c"]).source.count("[label=")

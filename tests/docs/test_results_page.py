@@ -1,4 +1,5 @@
-"""The results page shows every results file, and no number that a results file does not hold."""
+"""The results page shows every results file, and no number that a results file does not
+hold."""
 
 from __future__ import annotations
 
@@ -31,15 +32,21 @@ def file_numbers() -> set[str]:
     found: set[str] = set()
     for path in RESULTS_DIR.glob("*.json"):
         raw = path.read_text(encoding="utf-8")
-        found |= numbers_in(raw) | numbers_in(json.dumps(json.loads(raw), ensure_ascii=False))
+        found |= numbers_in(raw) | numbers_in(
+            json.dumps(json.loads(raw), ensure_ascii=False)
+        )
     return found
 
 
 def test_every_number_on_the_results_page_is_in_a_results_file(built_site):
     site, _ = built_site
-    shown = numbers_in(page_text((site / "results" / "index.html").read_text(encoding="utf-8")))
+    shown = numbers_in(
+        page_text((site / "results" / "index.html").read_text(encoding="utf-8"))
+    )
     unknown = shown - file_numbers()
-    assert not unknown, f"numbers on the results page that no results file holds: {unknown}"
+    assert not unknown, (
+        f"numbers on the results page that no results file holds: {unknown}"
+    )
 
 
 def test_every_results_file_has_a_section_and_its_provenance(built_site):
@@ -47,10 +54,14 @@ def test_every_results_file_has_a_section_and_its_provenance(built_site):
     html = (site / "results" / "index.html").read_text(encoding="utf-8")
     for path in RESULTS_DIR.glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
-        assert f'id="{path.stem.replace("_", "-")}"' in html or f'id="{path.stem}"' in html
+        assert (
+            f'id="{path.stem.replace("_", "-")}"' in html or f'id="{path.stem}"' in html
+        )
         assert f"<code>{data['provenance']['commit']}</code>" in html
 
 
 def test_the_number_check_would_catch_a_typed_number():
-    text = page_text("<article><p>speed-up 41.7× at commit <code>abc</code></p></article>")
+    text = page_text(
+        "<article><p>speed-up 41.7× at commit <code>abc</code></p></article>"
+    )
     assert "41.7" in numbers_in(text) - {"28.9"}

@@ -26,19 +26,23 @@ from zero_to_hero.gpt.attention import (
     split_heads,
 )
 
+# (B, n_head, T, head_size)
 shapes = st.tuples(
     st.integers(1, 3), st.integers(1, 4), st.integers(1, 12), st.integers(1, 9)
-)  # (B, n_head, T, head_size)
+)
 
 
 @given(shapes, st.integers(0, 2**31 - 1))
 def test_the_three_running_means_are_equal(shape, seed):
     B, _, T, C = shape
-    x = torch.randn(B, T, C, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    x = torch.randn(
+        B, T, C, generator=torch.Generator().manual_seed(seed), dtype=torch.float64
+    )
     loops = running_mean_loops(x)
     torch.testing.assert_close(running_mean_matmul(x), loops)
     torch.testing.assert_close(running_mean_softmax(x), loops)
-    torch.testing.assert_close(loops[:, -1], x.mean(dim=1))  # the last row averages everything
+    # the last row averages everything
+    torch.testing.assert_close(loops[:, -1], x.mean(dim=1))
 
 
 def test_running_means_reject_a_wrong_shape():
@@ -51,7 +55,8 @@ def test_causal_mask_keeps_the_diagonal_and_hides_the_future():
     mask = causal_mask(5)
     assert mask.diagonal().all()
     assert not mask.triu(diagonal=1).any()
-    assert mask.tril().sum() == 5 * 6 // 2  # everything on and below the diagonal is allowed
+    # everything on and below the diagonal is allowed
+    assert mask.tril().sum() == 5 * 6 // 2
 
 
 @pytest.mark.parametrize("causal", [True, False])
@@ -62,7 +67,9 @@ def test_attention_equals_torch_scaled_dot_product_attention(causal, shape, seed
     ours, weights = attention(q, k, v, causal=causal)
     theirs = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
     torch.testing.assert_close(ours, theirs)
-    torch.testing.assert_close(weights.sum(-1), torch.ones(shape[:-1], dtype=torch.float64))
+    torch.testing.assert_close(
+        weights.sum(-1), torch.ones(shape[:-1], dtype=torch.float64)
+    )
     if causal:
         assert (weights.masked_select(~causal_mask(shape[2])) == 0).all()
 
@@ -89,15 +96,20 @@ def copy_into_torch(mha: MultiHeadAttention) -> torch.nn.MultiheadAttention:
 @pytest.mark.parametrize("causal", [True, False])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("n_embd,n_head", [(12, 1), (12, 3), (16, 4)])
-def test_multi_head_attention_equals_torch_multihead_attention(causal, bias, n_embd, n_head):
+def test_multi_head_attention_equals_torch_multihead_attention(
+    causal, bias, n_embd, n_head
+):
     torch.manual_seed(n_embd * n_head)
     ours = MultiHeadAttention(n_embd, n_head, causal=causal, bias=bias).double()
-    torch.nn.init.normal_(ours.qkv.weight)  # away from a small init, so differences show
+    # away from a small init, so differences show
+    torch.nn.init.normal_(ours.qkv.weight)
     theirs = copy_into_torch(ours)
     x = torch.randn(2, 7, n_embd, dtype=torch.float64)
     # torch's mask is the opposite convention: True where attention is *not* allowed
     mask = ~causal_mask(7) if causal else None
-    expected, expected_weights = theirs(x, x, x, attn_mask=mask, average_attn_weights=False)
+    expected, expected_weights = theirs(
+        x, x, x, attn_mask=mask, average_attn_weights=False
+    )
     out, weights = ours(x, return_weights=True)
     torch.testing.assert_close(out, expected)
     torch.testing.assert_close(weights, expected_weights)
@@ -136,7 +148,8 @@ def test_split_and_merge_heads_round_trip_exactly(shape):
 
 
 def test_view_after_transpose_fails_and_reshape_does_not():
-    """Learners' classic: merging heads with `view` on the transposed (non-contiguous) tensor.
+    """Learners' classic: merging heads with `view` on the transposed (non-contiguous)
+    tensor.
 
     Attention's output is laid out head by head, (B, n_head, T, hs), like this one."""
     heads = torch.randn(2, 3, 5, 4)
@@ -148,13 +161,16 @@ def test_view_after_transpose_fails_and_reshape_does_not():
 def test_heads_must_divide_the_channels():
     with pytest.raises(ValueError, match="cannot be split into 5 equal heads"):
         split_heads(torch.zeros(1, 2, 12), 5)
-    with pytest.raises(ValueError, match=r"n_embd \(12\) must be a multiple of n_head \(5\)"):
+    with pytest.raises(
+        ValueError, match=r"n_embd \(12\) must be a multiple of n_head \(5\)"
+    ):
         MultiHeadAttention(12, 5)
 
 
 @pytest.mark.parametrize("head_size", [16, 64, 256])
 def test_scaling_by_the_head_size_keeps_unit_variance(head_size):
-    """q·k of unit-variance vectors has variance head_size; /√head_size brings it back to 1."""
+    """q·k of unit-variance vectors has variance head_size; /√head_size brings it back
+    to 1."""
     g = torch.Generator().manual_seed(head_size)
     q = torch.randn(4000, head_size, generator=g)
     k = torch.randn(4000, head_size, generator=g)
@@ -163,9 +179,15 @@ def test_scaling_by_the_head_size_keeps_unit_variance(head_size):
     assert (raw / math.sqrt(head_size)).var().item() == pytest.approx(1.0, rel=0.1)
 
 
-@given(st.integers(0, 20), st.integers(0, 20), st.integers(1, 10), st.integers(0, 2**31 - 1))
+@given(
+    st.integers(0, 20),
+    st.integers(0, 20),
+    st.integers(1, 10),
+    st.integers(0, 2**31 - 1),
+)
 def test_rotary_scores_depend_on_the_relative_position_only(t, s, shift, seed):
-    """q rotated for position t against k rotated for s: the same score at t + δ, s + δ."""
+    """q rotated for position t against k rotated for s: the same score at t + δ, s +
+    δ."""
     g = torch.Generator().manual_seed(seed)
     q, k = torch.randn(2, 1, 1, 8, generator=g, dtype=torch.float64)
     rotations = rotary_tables(40, 8)
@@ -177,8 +199,11 @@ def test_rotary_scores_depend_on_the_relative_position_only(t, s, shift, seed):
 
     score = at(q, t) @ at(k, s)
     # the table is complex64, as the model's float32 needs: equal to float32 rounding
-    torch.testing.assert_close(at(q, t + shift) @ at(k, s + shift), score, rtol=1e-5, atol=1e-5)
-    torch.testing.assert_close(at(q, t).norm(), q.norm(), rtol=1e-6, atol=0)  # keeps lengths
+    torch.testing.assert_close(
+        at(q, t + shift) @ at(k, s + shift), score, rtol=1e-5, atol=1e-5
+    )
+    # keeps lengths
+    torch.testing.assert_close(at(q, t).norm(), q.norm(), rtol=1e-6, atol=0)
 
 
 def test_rotary_attention_is_not_permutation_equivariant_and_rejects_odd_heads():

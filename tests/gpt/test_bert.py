@@ -12,8 +12,15 @@ from zero_to_hero.gpt.bert import IGNORE, fill_in, mask_tokens
 from zero_to_hero.vocab import CharVocab
 
 
-@given(st.integers(1, 4), st.integers(1, 40), st.floats(0.01, 0.99), st.integers(0, 2**31 - 1))
-def test_mask_tokens_hides_a_fixed_number_per_row_and_targets_only_them(B, T, rate, seed):
+@given(
+    st.integers(1, 4),
+    st.integers(1, 40),
+    st.floats(0.01, 0.99),
+    st.integers(0, 2**31 - 1),
+)
+def test_mask_tokens_hides_a_fixed_number_per_row_and_targets_only_them(
+    B, T, rate, seed
+):
     g = torch.Generator().manual_seed(seed)
     x = torch.randint(5, (B, T), generator=g)
     inputs, targets = mask_tokens(x, mask_id=5, rate=rate, generator=g)
@@ -37,7 +44,9 @@ VOCAB = CharVocab.from_text("abc ")
 def model(causal: bool) -> GPT:
     torch.manual_seed(0)
     size = VOCAB.size + (not causal)
-    return GPT(GPTConfig(size, block_size=12, n_layer=1, n_head=1, n_embd=8, causal=causal))
+    return GPT(
+        GPTConfig(size, block_size=12, n_layer=1, n_head=1, n_embd=8, causal=causal)
+    )
 
 
 def test_fill_in_replaces_exactly_the_blanks():
@@ -48,7 +57,8 @@ def test_fill_in_replaces_exactly_the_blanks():
 
 
 def test_a_bidirectional_model_fills_in_from_the_right_context():
-    """Trained on rows of one repeated letter, a BERT copies a letter it sees after the blanks."""
+    """Trained on rows of one repeated letter, a BERT copies a letter it sees after the
+    blanks."""
     bert = model(causal=False)
     opt = torch.optim.AdamW(bert.parameters(), lr=1e-2)
     g = torch.Generator().manual_seed(0)

@@ -11,7 +11,9 @@ from zero_to_hero.cli import main
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("gpt-cli")
     text = out / "text.txt"
-    text.write_text("To be, or not to be, that is the question.\n" * 50, encoding="utf-8")
+    text.write_text(
+        "To be, or not to be, that is the question.\n" * 50, encoding="utf-8"
+    )
     args = [
         "gpt",
         "train",
@@ -69,7 +71,9 @@ def test_sample_continues_the_prompt_reproducibly(trained, capsys):
 def test_sample_rejects_bad_input_with_a_message(trained, args, message):
     with pytest.raises(SystemExit) as exc:
         main(["gpt", "sample", "--checkpoint", str(trained / "best.pt"), *args])
-    assert message in str(exc.value) and str(exc.value).startswith("zero-to-hero gpt sample: error")
+    assert message in str(exc.value) and str(exc.value).startswith(
+        "zero-to-hero gpt sample: error"
+    )
 
 
 def test_missing_checkpoint_and_unknown_recipe_are_clear_errors(tmp_path):

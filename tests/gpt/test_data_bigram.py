@@ -1,4 +1,5 @@
-"""Tiny Shakespeare as ids, batches, and the lecture's bigram run to the published digit."""
+"""Tiny Shakespeare as ids, batches, and the lecture's bigram run to the published
+digit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zero_to_hero.gpt.bigram import BigramLanguageModel, train_bigram
-from zero_to_hero.gpt.data import CharDataset, batch_offsets, get_batch, shakespeare, windows
+from zero_to_hero.gpt.data import (
+    CharDataset,
+    batch_offsets,
+    get_batch,
+    shakespeare,
+    windows,
+)
 from zero_to_hero.reference import anchor
 
 
@@ -37,12 +44,17 @@ def test_windows_equal_explicit_slices():
     offsets = torch.tensor([0, 7, 41])
     x, y = windows(ids, offsets, 8)
     for row, i in enumerate(offsets.tolist()):
-        assert torch.equal(x[row], ids[i : i + 8]) and torch.equal(y[row], ids[i + 1 : i + 9])
+        assert torch.equal(x[row], ids[i : i + 8]) and torch.equal(
+            y[row], ids[i + 1 : i + 9]
+        )
 
 
 @pytest.mark.parametrize(
     "args,message",
-    [((8, 4, 8), "too short for windows of block_size \\+ 1 = 9"), ((100, 0, 8), ">= 1")],
+    [
+        ((8, 4, 8), "too short for windows of block_size \\+ 1 = 9"),
+        ((100, 0, 8), ">= 1"),
+    ],
 )
 def test_bad_batches_are_clear_errors(args, message):
     with pytest.raises(ValueError, match=message):

@@ -1,5 +1,5 @@
-"""Data-parallel training under torchrun: 2 CPU processes (gloo) take the same steps as one
-process on the same global batch."""
+"""Data-parallel training under torchrun: 2 CPU processes (gloo) take the same steps as
+one process on the same global batch."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from zero_to_hero.gpt.training import load_model
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = dict(max_iters=4, batch_size=8, eval_interval=2, eval_iters=2, warmup_iters=1)
+SETTINGS = dict(
+    max_iters=4, batch_size=8, eval_interval=2, eval_iters=2, warmup_iters=1
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +70,9 @@ def test_two_processes_match_one_process_on_the_same_global_batch(text_file, tmp
 
     torch.manual_seed(train_config.seed)
     initial = type(single)(model_config)
-    for (name, p), q, p0 in zip(single.named_parameters(), ddp.parameters(), initial.parameters()):
+    for (name, p), q, p0 in zip(
+        single.named_parameters(), ddp.parameters(), initial.parameters()
+    ):
         assert (p - p0).abs().max() > 1e-4, f"{name} did not train"
         # all-reduce sums in another order than one process does: equal up to rounding
         torch.testing.assert_close(q, p, rtol=0, atol=1e-6, msg=f"{name} differs")
@@ -76,7 +80,13 @@ def test_two_processes_match_one_process_on_the_same_global_batch(text_file, tmp
     # The tolerance tells runs apart: a step on half as many sequences lands elsewhere.
     from dataclasses import replace
 
-    half = train(model_config, replace(train_config, batch_size=4), data, progress=False).model
+    half = train(
+        model_config, replace(train_config, batch_size=4), data, progress=False
+    ).model
     assert (
-        max((p - q).abs().max().item() for p, q in zip(half.parameters(), ddp.parameters())) > 1e-4
+        max(
+            (p - q).abs().max().item()
+            for p, q in zip(half.parameters(), ddp.parameters())
+        )
+        > 1e-4
     )

@@ -25,8 +25,12 @@ from zero_to_hero.gpt.training import split_loss
 @pytest.mark.parametrize("causal", [True, False])
 def test_einsum_attention_equals_the_written_out_one(causal):
     g = torch.Generator().manual_seed(0)
-    q, k, v = (torch.randn(2, 3, 7, 5, generator=g, dtype=torch.float64) for _ in range(3))
-    torch.testing.assert_close(attention_einsum(q, k, v, causal), attention(q, k, v, causal)[0])
+    q, k, v = (
+        torch.randn(2, 3, 7, 5, generator=g, dtype=torch.float64) for _ in range(3)
+    )
+    torch.testing.assert_close(
+        attention_einsum(q, k, v, causal), attention(q, k, v, causal)[0]
+    )
 
 
 def test_the_leak_detector_tells_a_gpt_from_a_bert():
@@ -38,7 +42,9 @@ def test_the_leak_detector_tells_a_gpt_from_a_bert():
 
 def test_sinusoidal_positions_are_fixed_and_still_train():
     table = sinusoidal_positions(16, 8)
-    assert table.shape == (16, 8) and torch.equal(table[0], torch.tensor([0.0, 1.0] * 4))
+    assert table.shape == (16, 8) and torch.equal(
+        table[0], torch.tensor([0.0, 1.0] * 4)
+    )
     torch.testing.assert_close(table[:, 0], torch.arange(16.0).sin())
     with pytest.raises(ValueError, match="n_embd must be even"):
         sinusoidal_positions(4, 3)
@@ -50,10 +56,13 @@ def test_sinusoidal_positions_are_fixed_and_still_train():
     before = split_loss(model, data.val, model_config.block_size)
     after = fit(model, data, steps=60, block_size=model_config.block_size)
     assert after < before - 0.3
-    fixed = model.position_embedding.weight  # the table, scaled, and unchanged by training
+    # the table, scaled, and unchanged by training
+    fixed = model.position_embedding.weight
     torch.testing.assert_close(fixed / fixed[0, 1], sinusoidal_positions(32, 32))
     with pytest.raises(ValueError, match="rotary"):
-        use_sinusoidal_positions(GPT(GPTConfig(10, 8, n_embd=8, n_head=2, position="rotary")))
+        use_sinusoidal_positions(
+            GPT(GPTConfig(10, 8, n_embd=8, n_head=2, position="rotary"))
+        )
 
 
 @given(st.integers(0, 2**31 - 1), st.floats(0.01, 1.0))

@@ -33,14 +33,16 @@ def test_shapes_and_loss_at_initialisation():
 def test_baby_gpt_has_nanogpts_parameter_count():
     config = GPTConfig(vocab_size=65, block_size=64, n_layer=4, n_head=4, n_embd=128)
     model = GPT(config)
-    # nanoGPT reports parameters without the position embeddings: "0.80M" for this config
+    # nanoGPT reports parameters without the position embeddings: "0.80M" for this
+    # config
     assert model.num_params(non_embedding=True) == 795_904
     assert model.num_params() == 795_904 + 64 * 128
     assert model.lm_head.weight is model.token_embedding.weight
     rotary = GPT(GPTConfig(**{**config.to_dict(), "position": "rotary"}))
     assert rotary.num_params() == rotary.num_params(non_embedding=True) == 795_904
     untied = GPT(GPTConfig(**{**config.to_dict(), "tie_weights": False}))
-    assert untied.num_params(non_embedding=True) == 795_904  # the head counts, the lookup not
+    # the head counts, the lookup not
+    assert untied.num_params(non_embedding=True) == 795_904
     assert untied.num_params() == 795_904 + 64 * 128 + 65 * 128
 
 
@@ -51,17 +53,22 @@ def test_baby_gpt_has_nanogpts_parameter_count():
     st.sampled_from(["learned", "rotary"]),
     st.integers(0, 2**31 - 1),
 )
-def test_changing_a_future_token_never_changes_earlier_logits(t, residual, position, seed):
+def test_changing_a_future_token_never_changes_earlier_logits(
+    t, residual, position, seed
+):
     """Causality: the logits at positions <= t depend on tokens <= t only."""
     model = tiny_gpt(residual=residual, position=position)
     g = torch.Generator().manual_seed(seed)
     idx = torch.randint(11, (2, 8), generator=g)
     changed = idx.clone()
-    changed[:, t:] = (changed[:, t:] + torch.randint(1, 11, changed[:, t:].shape, generator=g)) % 11
+    changed[:, t:] = (
+        changed[:, t:] + torch.randint(1, 11, changed[:, t:].shape, generator=g)
+    ) % 11
     before, _ = model(idx)
     after, _ = model(changed)
     torch.testing.assert_close(before[:, :t], after[:, :t])
-    assert not torch.allclose(before[:, t:], after[:, t:])  # ...and the changed ones do move
+    # ...and the changed ones do move
+    assert not torch.allclose(before[:, t:], after[:, t:])
 
 
 def test_without_the_causal_mask_the_past_sees_the_future():
@@ -96,7 +103,13 @@ def test_the_fused_and_written_out_paths_agree():
         # attention alone, no feed-forward or residual: it can still memorise most of it
         ({"residual": False, "layer_norm": False, "feed_forward": False}, 1.0),
         (
-            {"n_layer": 1, "n_head": 1, "tie_weights": False, "activation": "relu", "bias": True},
+            {
+                "n_layer": 1,
+                "n_head": 1,
+                "tie_weights": False,
+                "activation": "relu",
+                "bias": True,
+            },
             0.1,
         ),
     ],
@@ -105,7 +118,8 @@ def test_a_tiny_model_overfits_one_batch(overrides, bound):
     model = tiny_gpt(**overrides).train()
     g = torch.Generator().manual_seed(0)
     x = torch.randint(11, (4, 8), generator=g)
-    y = torch.randint(11, (4, 8), generator=g)  # random targets: only memorisation can fit them
+    # random targets: only memorisation can fit them
+    y = torch.randint(11, (4, 8), generator=g)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
     for _ in range(300):
         _, loss = model(x, y)
@@ -138,7 +152,8 @@ def test_generation_is_deterministic_with_a_seeded_generator():
     b = model.generate(prompt, 20, generator=torch.Generator().manual_seed(7))
     c = model.generate(prompt, 20, generator=torch.Generator().manual_seed(8))
     assert a.shape == (1, 23) and torch.equal(a, b) and not torch.equal(a, c)
-    assert torch.equal(a[:, :3], prompt)  # longer than block_size: the context was cropped
+    # longer than block_size: the context was cropped
+    assert torch.equal(a[:, :3], prompt)
 
 
 def test_top_k_one_is_greedy_decoding():
@@ -195,9 +210,13 @@ def test_bad_prompts_are_clear_errors(idx, message):
 
 def test_bad_forward_inputs_are_clear_errors():
     model = tiny_gpt()
-    with pytest.raises(ValueError, match=r"sequence length 9 is outside 1\.\.block_size \(8\)"):
+    with pytest.raises(
+        ValueError, match=r"sequence length 9 is outside 1\.\.block_size \(8\)"
+    ):
         model(torch.zeros(1, 9, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"token ids must be in 0\.\.10, got values in 0\.\.11"):
+    with pytest.raises(
+        ValueError, match=r"token ids must be in 0\.\.10, got values in 0\.\.11"
+    ):
         model(torch.tensor([[0, 11]]))
     with pytest.raises(ValueError, match=r"dtype torch\.long"):
         model(torch.zeros(1, 2, dtype=torch.int32))

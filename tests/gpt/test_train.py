@@ -1,4 +1,5 @@
-"""The training loop: schedule, optimizer groups, determinism, checkpoints, bad input."""
+"""The training loop: schedule, optimizer groups, determinism, checkpoints, bad
+input."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def data() -> CharDataset:
 
 
 def tiny(data: CharDataset, **train_overrides):
-    model_config = GPTConfig(data.vocab.size, block_size=16, n_layer=2, n_head=2, n_embd=16)
+    model_config = GPTConfig(
+        data.vocab.size, block_size=16, n_layer=2, n_head=2, n_embd=16
+    )
     settings = dict(
         batch_size=8,
         max_iters=60,
@@ -48,7 +51,12 @@ def test_cosine_schedule_warms_up_then_decays_to_the_floor():
 
 def test_step_and_constant_schedules():
     tc = TrainConfig(
-        learning_rate=1.0, min_lr=0.001, warmup_iters=0, schedule="step", step_size=100, gamma=0.1
+        learning_rate=1.0,
+        min_lr=0.001,
+        warmup_iters=0,
+        schedule="step",
+        step_size=100,
+        gamma=0.1,
     )
     assert [lr_at(s, tc) for s in (0, 99, 100, 250, 999)] == pytest.approx(
         [1.0, 1.0, 0.1, 0.01, 0.001]
@@ -64,13 +72,17 @@ def test_weight_decay_only_on_matrices_and_embeddings():
     assert all(p.dim() == 2 for p in decayed["params"]) and all(
         p.dim() == 1 for p in plain["params"]
     )
-    assert len(decayed["params"]) + len(plain["params"]) == len(list(model.parameters()))
+    assert len(decayed["params"]) + len(plain["params"]) == len(
+        list(model.parameters())
+    )
 
 
 def test_training_lowers_the_loss_and_is_deterministic(data, tmp_path):
     config, tc = tiny(data)
     records = []
-    a = train(config, tc, data, out_dir=tmp_path, progress=False, on_eval=records.append)
+    a = train(
+        config, tc, data, out_dir=tmp_path, progress=False, on_eval=records.append
+    )
     b = train(config, tc, data, progress=False)
     assert [r.step for r in a.history] == [0, 20, 40, 60] and records == a.history
     assert a.history[-1].val_loss < a.history[0].val_loss - 1.0
@@ -95,7 +107,8 @@ def test_split_loss_is_the_mean_over_every_window(data):
     model = GPT(GPTConfig(data.vocab.size, block_size=8, n_layer=1, n_head=1, n_embd=8))
     ids = data.val[: 8 * 5 + 1]
     losses = [
-        model(ids[i : i + 8][None], ids[i + 1 : i + 9][None])[1].item() for i in range(0, 40, 8)
+        model(ids[i : i + 8][None], ids[i + 1 : i + 9][None])[1].item()
+        for i in range(0, 40, 8)
     ]
     assert split_loss(model, ids, 8, batch_size=2) == pytest.approx(sum(losses) / 5)
     with pytest.raises(ValueError, match="too few for one window"):
@@ -103,13 +116,20 @@ def test_split_loss_is_the_mean_over_every_window(data):
 
 
 def test_the_masked_objective_trains_a_bert(data):
-    """Slower than a GPT: a hidden position holds no clue of its own, so the model must first
-    learn where to look."""
+    """Slower than a GPT: a hidden position holds no clue of its own, so the model must
+    first learn where to look."""
     model_config, tc = tiny(
-        data, objective="masked", max_iters=150, learning_rate=3e-3, min_lr=3e-4, batch_size=16
+        data,
+        objective="masked",
+        max_iters=150,
+        learning_rate=3e-3,
+        min_lr=3e-4,
+        batch_size=16,
     )
     changes = {"vocab_size": data.vocab.size + 1, "causal": False, "n_embd": 32}
-    result = train(GPTConfig(**{**model_config.to_dict(), **changes}), tc, data, progress=False)
+    result = train(
+        GPTConfig(**{**model_config.to_dict(), **changes}), tc, data, progress=False
+    )
     assert result.history[-1].val_loss < result.history[0].val_loss - 0.4
 
 
@@ -185,17 +205,25 @@ def test_checkpoints_refuse_another_vocabulary_or_kind_or_config(data, tmp_path)
     with pytest.raises(CheckpointError, match="trained with another vocabulary"):
         load_model(tmp_path / "best.pt", CharVocab.from_text("abc"))
     save_checkpoint(tmp_path / "other.pt", "makemore.mlp", {}, data.vocab, {})
-    with pytest.raises(CheckpointError, match=r"holds a 'makemore\.mlp' model, but a 'gpt' model"):
+    with pytest.raises(
+        CheckpointError, match=r"holds a 'makemore\.mlp' model, but a 'gpt' model"
+    ):
         load_model(tmp_path / "other.pt")
     state = GPT(model_config).state_dict()
     save_checkpoint(
-        tmp_path / "edited.pt", "gpt", {**model_config.to_dict(), "n_heads": 2}, data.vocab, state
+        tmp_path / "edited.pt",
+        "gpt",
+        {**model_config.to_dict(), "n_heads": 2},
+        data.vocab,
+        state,
     )
     with pytest.raises(ValueError, match="unknown GPTConfig fields"):
         load_model(tmp_path / "edited.pt")
     wider = GPTConfig(**{**model_config.to_dict(), "n_embd": 32})
     save_checkpoint(tmp_path / "mismatch.pt", "gpt", wider.to_dict(), data.vocab, state)
-    with pytest.raises(CheckpointError, match=r"(?s)weights do not fit the model.*size mismatch"):
+    with pytest.raises(
+        CheckpointError, match=r"(?s)weights do not fit the model.*size mismatch"
+    ):
         load_model(tmp_path / "mismatch.pt")
     with pytest.raises(FileNotFoundError, match="no checkpoint at"):
         load_model(tmp_path / "missing.pt")
@@ -203,7 +231,11 @@ def test_checkpoints_refuse_another_vocabulary_or_kind_or_config(data, tmp_path)
 
 def test_nanogpt_recipe_is_the_readme_recipe():
     model_config, tc = recipe("baby", 65)
-    assert (model_config.n_layer, model_config.n_head, model_config.n_embd) == (4, 4, 128)
+    assert (model_config.n_layer, model_config.n_head, model_config.n_embd) == (
+        4,
+        4,
+        128,
+    )
     assert (model_config.block_size, tc.batch_size, tc.max_iters) == (64, 12, 2000)
     assert (tc.learning_rate, tc.min_lr, tc.lr_decay_iters, model_config.dropout) == (
         1e-3,
@@ -215,8 +247,11 @@ def test_nanogpt_recipe_is_the_readme_recipe():
 
 
 @pytest.mark.parametrize("device,backend", [("cpu", "gloo"), ("cuda", "nccl")])
-def test_torchrun_processes_join_with_the_backend_of_their_device(monkeypatch, device, backend):
-    """The choice of backend, without launching anything: gloo for CPUs, nccl for GPUs."""
+def test_torchrun_processes_join_with_the_backend_of_their_device(
+    monkeypatch, device, backend
+):
+    """The choice of backend, without launching anything: gloo for CPUs, nccl for
+    GPUs."""
     from zero_to_hero.gpt import training as train_module
 
     joined = []
@@ -228,6 +263,10 @@ def test_torchrun_processes_join_with_the_backend_of_their_device(monkeypatch, d
     monkeypatch.setattr(train_module.dist, "get_rank", lambda: 1)
     monkeypatch.setattr(train_module.dist, "get_world_size", lambda: 2)
     rank = train_module._join_process_group(torch.device(device))
-    assert joined == [backend] and (rank.rank, rank.world_size, rank.joined_here) == (1, 2, True)
+    assert joined == [backend] and (rank.rank, rank.world_size, rank.joined_here) == (
+        1,
+        2,
+        True,
+    )
     monkeypatch.setenv("WORLD_SIZE", "1")
     assert train_module._join_process_group(torch.device(device)).world_size == 1

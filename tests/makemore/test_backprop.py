@@ -1,5 +1,6 @@
-"""Backpropagation by hand: every gradient against autograd, the fused formulas, the pitfalls
-(keepdim, the embedding's scatter-add, Bessel's correction), and training without autograd."""
+"""Backpropagation by hand: every gradient against autograd, the fused formulas, the
+pitfalls (keepdim, the embedding's scatter-add, Bessel's correction), and training
+without autograd."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from zero_to_hero.makemore.recipes import LECTURE_SEED
 from zero_to_hero.makemore.train import evaluate, step_decay, train
 from zero_to_hero.reference import CPU_RTOL, anchor
 
-#: The lecture's comparison list, in its order: 19 intermediate tensors and the 7 parameters.
+#: The lecture's comparison list, in its order: 19 intermediate tensors and the 7
+#: parameters.
 LECTURE_ORDER = [
     "logprobs",
     "probs",
@@ -60,7 +62,8 @@ LECTURE_ORDER = [
 
 
 def lecture_batch(splits, n_hidden=64, batch_size=32):
-    """The lecture's network and first minibatch: weights, then 32 indices, from one generator."""
+    """The lecture's network and first minibatch: weights, then 32 indices, from one
+    generator."""
     g = torch.Generator().manual_seed(LECTURE_SEED)
     model = BackpropMLP(BackpropConfig(n_hidden=n_hidden), generator=g)
     ix = torch.randint(0, len(splits.train), (batch_size,), generator=g)
@@ -79,7 +82,8 @@ def test_the_networks_have_the_lectures_sizes():
 
 
 def test_every_hand_written_gradient_is_autograds_bit_for_bit(batch):
-    """The lecture's 26 tensors, on its first batch: equal to the last bit, and of equal shape."""
+    """The lecture's 26 tensors, on its first batch: equal to the last bit, and of equal
+    shape."""
     model, Xb, Yb = batch
     checks = gradient_check(model, Xb, Yb)
     assert [c.name for c in checks] == LECTURE_ORDER
@@ -92,15 +96,22 @@ def test_every_hand_written_gradient_is_autograds_bit_for_bit(batch):
 def test_the_first_loss_is_the_lectures_up_to_the_unseeded_batchnorm_parameters(batch):
     model, Xb, Yb = batch
     s = forward_steps(model, Xb, Yb)
-    assert s.loss.item() == pytest.approx(F.cross_entropy(s.logits, Yb).item(), abs=1e-6)
-    # Only bngain and bnbias differ from the lecture's (its global generator was not seeded).
-    assert s.loss.item() == pytest.approx(anchor("makemore.backprop.initial_loss").value, abs=0.01)
+    assert s.loss.item() == pytest.approx(
+        F.cross_entropy(s.logits, Yb).item(), abs=1e-6
+    )
+    # Only bngain and bnbias differ from the lecture's (its global generator was not
+    # seeded).
+    assert s.loss.item() == pytest.approx(
+        anchor("makemore.backprop.initial_loss").value, abs=0.01
+    )
     assert round(s.loss.item(), 4) == 3.3346  # pinned: this project's draw
 
 
 @settings(max_examples=15, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.integers(2, 40), st.integers(1, 20))
-def test_hand_written_gradients_match_autograd_for_any_batch_and_width(seed, n, n_hidden):
+def test_hand_written_gradients_match_autograd_for_any_batch_and_width(
+    seed, n, n_hidden
+):
     """Float64, any batch size (Bessel's n − 1 included) and width: within rounding."""
     g = torch.Generator().manual_seed(seed)
     model = BackpropMLP(BackpropConfig(n_hidden=n_hidden), generator=g, bn_generator=g)
@@ -126,14 +137,17 @@ def test_the_fused_cross_entropy_backward(batch):
 @given(st.integers(0, 2**31 - 1), st.integers(1, 20), st.integers(2, 10))
 def test_the_fused_cross_entropy_backward_is_exact_math(seed, n, classes):
     g = torch.Generator().manual_seed(seed)
-    logits = (torch.randn(n, classes, generator=g, dtype=torch.float64) * 5).requires_grad_()
+    logits = (
+        torch.randn(n, classes, generator=g, dtype=torch.float64) * 5
+    ).requires_grad_()
     Y = torch.randint(0, classes, (n,), generator=g)
     F.cross_entropy(logits, Y).backward()
     torch.testing.assert_close(cross_entropy_backward(logits.detach(), Y), logits.grad)
 
 
 def batchnorm_block(model, Xb, Yb):
-    """Autograd's gradients around the BatchNorm block, and the fused formula's cache."""
+    """Autograd's gradients around the BatchNorm block, and the fused formula's
+    cache."""
     s = forward_steps(model, Xb, Yb)
     s.hpreact.retain_grad()
     s.hprebn.retain_grad()
@@ -144,7 +158,9 @@ def batchnorm_block(model, Xb, Yb):
     return s, cache
 
 
-def test_the_fused_batchnorm_backward_is_the_essays_formula_with_m_equal_n_minus_1(batch):
+def test_the_fused_batchnorm_backward_is_the_essays_formula_with_m_equal_n_minus_1(
+    batch,
+):
     s, cache = batchnorm_block(*batch)
     assert cache.m == 31
     dhprebn, _, _ = batchnorm_backward(s.hpreact.grad, cache)
@@ -153,7 +169,8 @@ def test_the_fused_batchnorm_backward_is_the_essays_formula_with_m_equal_n_minus
 
 
 def test_the_models_backward_gives_autograds_parameter_gradients(batch):
-    """`BackpropMLP.backward`, all fused, against autograd through the same forward pass."""
+    """`BackpropMLP.backward`, all fused, against autograd through the same forward
+    pass."""
     model, Xb, Yb = batch
     model.train()
     logits = model(Xb)
@@ -166,12 +183,12 @@ def test_the_models_backward_gives_autograds_parameter_gradients(batch):
         torch.testing.assert_close(grads[name], p.grad, rtol=1e-5, atol=1e-7)
 
 
-# --- the pitfalls ----------------------------------------------------------------------------
+# --- the pitfalls ---------------------------------------------------------------------
 
 
 def test_compare_insists_on_equal_shapes_where_a_broadcast_would_hide_the_bug(batch):
-    """Forgetting `keepdim=True` gives a `(64,)` gradient for a `(1, 64)` tensor: the right
-    numbers, which an element-wise comparison accepts, and the wrong shape."""
+    """Forgetting `keepdim=True` gives a `(64,)` gradient for a `(1, 64)` tensor: the
+    right numbers, which an element-wise comparison accepts, and the wrong shape."""
     model, Xb, Yb = batch
     s = forward_steps(model, Xb, Yb)
     s.bndiff.retain_grad()
@@ -180,7 +197,9 @@ def test_compare_insists_on_equal_shapes_where_a_broadcast_would_hide_the_bug(ba
     without_keepdim = -s.bndiff.grad.sum(0)
     assert without_keepdim.shape == (64,) and s.bnmeani.shape == (1, 64)
     assert torch.allclose(without_keepdim, s.bnmeani.grad)  # broadcasting hides it
-    with pytest.raises(ValueError, match=r"has shape \(64,\), but bnmeani has shape \(1, 64\)"):
+    with pytest.raises(
+        ValueError, match=r"has shape \(64,\), but bnmeani has shape \(1, 64\)"
+    ):
         compare("bnmeani", without_keepdim, s.bnmeani)
     assert compare("bnmeani", -s.bndiff.grad.sum(0, keepdim=True), s.bnmeani).exact
 
@@ -191,7 +210,8 @@ def test_compare_needs_a_gradient():
 
 
 def test_the_embedding_gradient_must_add_up_repeated_tokens(batch):
-    """`dC[ix] += demb` writes each repeated row once; autograd (and `index_add_`) add all."""
+    """`dC[ix] += demb` writes each repeated row once; autograd (and `index_add_`) add
+    all."""
     model, Xb, Yb = batch
     assert len(Xb.unique()) < Xb.numel()  # '.' alone starts many contexts
     s = forward_steps(model, Xb, Yb)
@@ -208,10 +228,12 @@ def test_the_embedding_gradient_must_add_up_repeated_tokens(batch):
 
 
 def test_bessels_correction_belongs_in_the_backward_pass_too(batch):
-    """The forward divides the variance by n − 1; a backward that uses n is measurably off."""
+    """The forward divides the variance by n − 1; a backward that uses n is measurably
+    off."""
     s, cache = batchnorm_block(*batch)
     right, _, _ = batchnorm_backward(s.hpreact.grad, cache)
-    wrong, _, _ = batchnorm_backward(s.hpreact.grad, replace(cache, m=32))  # divides by n
+    # divides by n
+    wrong, _, _ = batchnorm_backward(s.hpreact.grad, replace(cache, m=32))
     assert compare("hprebn", right, s.hprebn).approximate
     assert not compare("hprebn", wrong, s.hprebn).approximate
     assert compare("hprebn", wrong, s.hprebn).max_diff > 1e-5
@@ -224,15 +246,16 @@ def test_tanh_backward_rounds_like_autograd():
     dh = torch.randn(32, 64, generator=g)
     h.backward(dh)
     assert torch.equal(tanh_backward(h.detach(), dh), x.grad)
-    torch.testing.assert_close((1 - h.detach() ** 2) * dh, x.grad)  # same math, other rounding
+    # same math, other rounding
+    torch.testing.assert_close((1 - h.detach() ** 2) * dh, x.grad)
 
 
-# --- training without autograd ---------------------------------------------------------------
+# --- training without autograd --------------------------------------------------------
 
 
 def test_training_by_hand_follows_autograd_training(names_splits):
-    """Same init, same batches, same update: the two runs stay together for hundreds of steps
-    (only the last bits of some gradients differ)."""
+    """Same init, same batches, same update: the two runs stay together for hundreds of
+    steps (only the last bits of some gradients differ)."""
     s = names_splits(3)
     runs = []
     for by_hand in (True, False):
@@ -249,25 +272,35 @@ def test_training_by_hand_follows_autograd_training(names_splits):
 
 
 def test_a_short_run_by_hand_is_deterministic(names_splits):
-    """1,000 steps of the lecture's recipe, BatchNorm calibrated: pinned to 6 digits, which
-    holds on any x86-64 CPU (the last bits depend on its float32 kernels: CPU_RTOL)."""
+    """1,000 steps of the lecture's recipe, BatchNorm calibrated: pinned to 6 digits,
+    which holds on any x86-64 CPU (the last bits depend on its float32 kernels:
+    CPU_RTOL)."""
     s = names_splits(3)
     g = torch.Generator().manual_seed(LECTURE_SEED)
     model = BackpropMLP(BackpropConfig(n_hidden=200), generator=g)
     history = train_by_hand(
-        model, s.train.X, s.train.Y, 1000, generator=g, eval_every=500,
+        model,
+        s.train.X,
+        s.train.Y,
+        1000,
+        generator=g,
+        eval_every=500,
         eval_data={"val": (s.val.X, s.val.Y)},
-    )  # fmt: skip
+    )
     assert history.losses[0] == pytest.approx(3.72737193107605, rel=CPU_RTOL)
     assert [step for step, _ in history.evals] == [500, 1000]
     calibrate(model, s.train.X)
-    assert evaluate(model, s.train.X, s.train.Y) == pytest.approx(2.412147045135498, rel=CPU_RTOL)
+    assert evaluate(model, s.train.X, s.train.Y) == pytest.approx(
+        2.412147045135498, rel=CPU_RTOL
+    )
     val = evaluate(model, s.val.X, s.val.Y)
     assert val == pytest.approx(2.4108035564422607, rel=CPU_RTOL)
     assert val == history.evals[-1][1]["val"]  # one machine, the same kernels: exactly
 
 
-def test_calibration_measures_the_training_set_and_evaluation_ignores_the_batch(names_splits):
+def test_calibration_measures_the_training_set_and_evaluation_ignores_the_batch(
+    names_splits,
+):
     s = names_splits(3)
     model = BackpropMLP(generator=torch.Generator().manual_seed(0))
     X = s.train.X[:2000]
@@ -283,7 +316,9 @@ def test_calibration_measures_the_training_set_and_evaluation_ignores_the_batch(
 
 def test_bad_use_is_a_clear_error():
     model = BackpropMLP()
-    with pytest.raises(ValueError, match=r"expected contexts of shape \(N, 3\), got \(4, 8\)"):
+    with pytest.raises(
+        ValueError, match=r"expected contexts of shape \(N, 3\), got \(4, 8\)"
+    ):
         model(torch.zeros(4, 8, dtype=torch.int64))
     model.eval()
     model(torch.zeros(4, 3, dtype=torch.int64))
@@ -292,4 +327,6 @@ def test_bad_use_is_a_clear_error():
     with pytest.raises(ValueError, match="n_hidden must be a positive int, got 0"):
         BackpropConfig(n_hidden=0)
     with pytest.raises(ValueError, match="batch_size >= 2"):
-        train_by_hand(model, torch.zeros(4, 3, dtype=torch.int64), torch.zeros(4), 1, batch_size=1)
+        train_by_hand(
+            model, torch.zeros(4, 3, dtype=torch.int64), torch.zeros(4), 1, batch_size=1
+        )

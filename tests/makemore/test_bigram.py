@@ -41,7 +41,11 @@ def test_the_count_table(data, names):
 
 @pytest.mark.parametrize(
     "smoothing,expected",
-    [(0.0, "makemore.bigram.nll"), (1.0, "makemore.bigram.nll_smoothed"), (0.1, 2.454061)],
+    [
+        (0.0, "makemore.bigram.nll"),
+        (1.0, "makemore.bigram.nll_smoothed"),
+        (0.1, 2.454061),
+    ],
 )
 def test_nll_of_the_counts_model_is_the_published_one(data, smoothing, expected):
     _, N, X, Y = data
@@ -69,7 +73,9 @@ def test_probability_rows_sum_to_one_along_the_class_axis(data):
 def test_sampling_draws_the_lectures_names(data):
     vocab, N, _, _ = data
     g = torch.Generator().manual_seed(SEED)
-    names = sample_names(BigramCounts(N, 1.0), vocab, 1, len(MAKEMORE_BIGRAM_SAMPLES), g)
+    names = sample_names(
+        BigramCounts(N, 1.0), vocab, 1, len(MAKEMORE_BIGRAM_SAMPLES), g
+    )
     assert tuple(names) == MAKEMORE_BIGRAM_SAMPLES
 
 
@@ -109,8 +115,12 @@ def test_the_neural_bigram_converges_to_the_counts_model(data):
     model = NeuralBigram(27, generator=torch.Generator().manual_seed(SEED))
     history = train_neural_bigram(model, counts=N, steps=501)
     for step in (100, 300, 500):
-        assert round(history[step].loss, 4) == anchor(f"makemore.neural_bigram.step{step}").value
-    # its NLL approaches the counts model's, from above; the rows approach the counts' rows
+        assert (
+            round(history[step].loss, 4)
+            == anchor(f"makemore.neural_bigram.step{step}").value
+        )
+    # its NLL approaches the counts model's, from above; the rows approach the counts'
+    # rows
     counts_nll = anchor("makemore.bigram.nll").value
     assert 0 < history[500].nll - counts_nll < 0.01
     smoothed = BigramCounts(N, 1.0).P
@@ -123,5 +133,7 @@ def test_bad_input_is_a_clear_error(data):
         BigramCounts(N[:3])
     with pytest.raises(ValueError, match="smoothing must be >= 0"):
         BigramCounts(N, -1.0)
-    with pytest.raises(ValueError, match="either the examples x and y, or their counts"):
+    with pytest.raises(
+        ValueError, match="either the examples x and y, or their counts"
+    ):
         train_neural_bigram(NeuralBigram(), X, Y, counts=N)

@@ -18,12 +18,18 @@ names = st.lists(st.text("abcxyz", min_size=1, max_size=8), min_size=1, max_size
 
 
 @pytest.mark.parametrize("block_size", [3, 8])
-def test_the_lecture_split_has_the_published_sizes_at_any_context(names_splits, block_size):
+def test_the_lecture_split_has_the_published_sizes_at_any_context(
+    names_splits, block_size
+):
     splits = names_splits(block_size)
     assert splits.sizes() == {
-        name: anchor(f"makemore.split.{name}").value for name in ("train", "val", "test")
+        name: anchor(f"makemore.split.{name}").value
+        for name in ("train", "val", "test")
     }
-    assert splits.train.X.shape == (182625, block_size) and splits.train.X.dtype == torch.int64
+    assert (
+        splits.train.X.shape == (182625, block_size)
+        and splits.train.X.dtype == torch.int64
+    )
     assert splits.vocab.chars == ".abcdefghijklmnopqrstuvwxyz"
 
 
@@ -44,7 +50,10 @@ def test_the_split_is_the_lectures_shuffle_and_leaves_the_global_generator_alone
 @given(names, st.integers(1, 5))
 def test_windows_slide_over_each_name_and_end_with_the_boundary(words, block_size):
     X, Y = build_windows(words, VOCAB, block_size)
-    assert X.shape == (sum(len(w) + 1 for w in words), block_size) and Y.shape == X.shape[:1]
+    assert (
+        X.shape == (sum(len(w) + 1 for w in words), block_size)
+        and Y.shape == X.shape[:1]
+    )
     row = 0
     for word in words:
         padded = "." * block_size + word + "."

@@ -20,12 +20,16 @@ from zero_to_hero.makemore.recipes import LECTURE_SEED, recipe
 @pytest.fixture(scope="module")
 def batch(names_splits):
     train = names_splits(3).train
-    ix = torch.randint(0, len(train), (32,), generator=torch.Generator().manual_seed(LECTURE_SEED))
+    ix = torch.randint(
+        0, len(train), (32,), generator=torch.Generator().manual_seed(LECTURE_SEED)
+    )
     return train.X[ix], train.Y[ix]
 
 
 def deep_at_init(batch, **config):
-    model = DeepMLP(DeepMLPConfig(**config), generator=torch.Generator().manual_seed(LECTURE_SEED))
+    model = DeepMLP(
+        DeepMLPConfig(**config), generator=torch.Generator().manual_seed(LECTURE_SEED)
+    )
     forward_backward(model, *batch)
     return model
 
@@ -42,10 +46,15 @@ def test_without_batchnorm_the_gain_decides_the_health_of_every_layer(batch):
 
 
 def test_gradients_keep_their_spread_through_the_layers_only_with_the_right_gain(batch):
-    good = [s.std for s in gradient_stats(deep_at_init(batch, batchnorm=False, gain=5 / 3))]
+    good = [
+        s.std for s in gradient_stats(deep_at_init(batch, batchnorm=False, gain=5 / 3))
+    ]
     assert max(good) / min(good) < 1.5
-    small = [s.std for s in gradient_stats(deep_at_init(batch, batchnorm=False, gain=0.5))]
-    assert small == sorted(small) and small[-1] / small[0] > 10  # vanish towards the input
+    small = [
+        s.std for s in gradient_stats(deep_at_init(batch, batchnorm=False, gain=0.5))
+    ]
+    # vanish towards the input
+    assert small == sorted(small) and small[-1] / small[0] > 10
 
 
 def test_batchnorm_makes_the_activations_independent_of_the_weight_scale(batch):

@@ -45,10 +45,14 @@ from zero_to_hero.makemore.exercises import (
 from zero_to_hero.makemore.mlp import MLPConfig
 from zero_to_hero.makemore.recipes import WAVENET_STAGES, recipe, run_recipe
 from zero_to_hero.makemore.train import evaluate, lr_sweep, train
-from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig, logits_at_every_position
+from zero_to_hero.makemore.wavenet import (
+    WaveNet,
+    WaveNetConfig,
+    logits_at_every_position,
+)
 from zero_to_hero.reference import anchor
 
-# --- bigram page ---------------------------------------------------------------------------
+# --- bigram page ----------------------------------------------------------------------
 
 
 def test_a_trigram_beats_the_bigram_and_smoothing_is_chosen_on_validation(names_splits):
@@ -56,7 +60,9 @@ def test_a_trigram_beats_the_bigram_and_smoothing_is_chosen_on_validation(names_
     bigram = ngram_nll(ngram_counts(s.train.words, s.vocab, 2), s.val.words, s.vocab)
     trigram = ngram_nll(ngram_counts(s.train.words, s.vocab, 3), s.val.words, s.vocab)
     assert trigram < bigram - 0.2
-    assert bigram == pytest.approx(BigramCounts.fit(s.train.words, s.vocab).nll(s.val.X, s.val.Y))
+    assert bigram == pytest.approx(
+        BigramCounts.fit(s.train.words, s.vocab).nll(s.val.X, s.val.Y)
+    )
     best, losses = best_smoothing(s, n=3)
     assert losses[best] == min(losses.values()) and best == 0.1
     assert losses[best] < trigram  # better than +1 on validation
@@ -68,7 +74,9 @@ def test_log_counts_are_a_neural_bigram_with_the_counts_models_loss(names_splits
     model = NeuralBigram(27)
     model.W = bigram_weights_from_counts(N, 1.0).requires_grad_()
     _, nll = model.loss(s.val.X, s.val.Y, reg=0.0)
-    assert nll.item() == pytest.approx(BigramCounts(N, 1.0).nll(s.val.X, s.val.Y), abs=1e-6)
+    assert nll.item() == pytest.approx(
+        BigramCounts(N, 1.0).nll(s.val.X, s.val.Y), abs=1e-6
+    )
 
 
 def test_the_naive_loss_overflows_where_cross_entropy_does_not():
@@ -76,11 +84,12 @@ def test_the_naive_loss_overflows_where_cross_entropy_does_not():
     y = torch.tensor([1, 0])
     assert math.isnan(naive_nll(logits, y).item())
     assert math.isfinite(F.cross_entropy(logits, y).item())
-    small = logits - logits.max(1, keepdim=True).values  # the shift cross_entropy makes inside
+    # the shift cross_entropy makes inside
+    small = logits - logits.max(1, keepdim=True).values
     torch.testing.assert_close(naive_nll(small, y), F.cross_entropy(logits, y))
 
 
-# --- MLP page ------------------------------------------------------------------------------
+# --- MLP page -------------------------------------------------------------------------
 
 
 def test_small_output_weights_start_at_the_uniform_loss(names_splits):
@@ -127,14 +136,16 @@ def test_the_quick_recipe_beats_the_lectures_full_run(quick_run):
 
 
 def test_vowels_end_up_closer_to_each_other_than_to_consonants(quick_run, names_splits):
-    within, across = vowel_similarity(quick_run.model.layers[0].weight, names_splits(8).vocab)
+    within, across = vowel_similarity(
+        quick_run.model.layers[0].weight, names_splits(8).vocab
+    )
     assert within > across + 0.1
     fresh = DeepMLP(QUICK.model, generator=torch.Generator().manual_seed(0))
     within0, across0 = vowel_similarity(fresh.layers[0].weight, names_splits(8).vocab)
     assert abs(within0 - across0) < 0.1  # random vectors: no structure yet
 
 
-# --- initialization and BatchNorm page -----------------------------------------------------
+# --- initialization and BatchNorm page ------------------------------------------------
 
 
 def test_an_all_zero_network_learns_only_the_character_frequencies(names_splits):
@@ -144,12 +155,15 @@ def test_an_all_zero_network_learns_only_the_character_frequencies(names_splits)
         assert torch.count_nonzero(p) == 0  # not one gradient reached them
     assert torch.count_nonzero(model.b2) == 27
     loss = evaluate(model, s.val.X, s.val.Y)
-    assert abs(loss - unigram_entropy(s.train.Y)) < 0.02  # what the frequencies alone give
+    # what the frequencies alone give
+    assert abs(loss - unigram_entropy(s.train.Y)) < 0.02
 
 
 def test_a_bias_before_batchnorm_gets_no_gradient(names_splits):
     train_split = names_splits(3).train
-    b1_grad, w1_grad = bias_gradient_before_batchnorm(train_split.X[:32], train_split.Y[:32])
+    b1_grad, w1_grad = bias_gradient_before_batchnorm(
+        train_split.X[:32], train_split.Y[:32]
+    )
     assert w1_grad > 0.01 and b1_grad < 1e-6  # zero, up to float32 rounding
 
 
@@ -161,10 +175,12 @@ def test_folded_batchnorms_give_the_same_predictions(names_splits):
     folded = fold_all_batchnorms(model)
     assert not any(type(layer).__name__ == "BatchNorm1d" for layer in folded.layers)
     assert len(folded) == len(model) - 6
-    torch.testing.assert_close(folded(s.val.X[:500]), model(s.val.X[:500]), rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(
+        folded(s.val.X[:500]), model(s.val.X[:500]), rtol=1e-4, atol=1e-4
+    )
 
 
-# --- BatchNorm essay ----------------------------------------------------------------------
+# --- BatchNorm essay ------------------------------------------------------------------
 
 shapes = st.tuples(st.integers(2, 8), st.integers(1, 5))
 
@@ -186,15 +202,23 @@ def test_layernorm_backward_matches_autograd(shape, seed):
 
 
 @given(shapes, st.integers(0, 2**16), st.booleans())
-def test_batchnorm_input_gradients_sum_to_zero_and_are_orthogonal_to_xhat(shape, seed, unbiased):
+def test_batchnorm_input_gradients_sum_to_zero_and_are_orthogonal_to_xhat(
+    shape, seed, unbiased
+):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(shape, generator=g, dtype=torch.float64) * 3
     gamma = torch.randn(shape[1], generator=g, dtype=torch.float64)
     # eps = 0: with eps the normalized columns have a norm a hair below sqrt(m)
-    _, cache = batchnorm_forward(x, gamma, torch.zeros_like(gamma), eps=0.0, unbiased=unbiased)
-    dx, _, _ = batchnorm_backward(torch.randn(shape, generator=g, dtype=torch.float64), cache)
+    _, cache = batchnorm_forward(
+        x, gamma, torch.zeros_like(gamma), eps=0.0, unbiased=unbiased
+    )
+    dx, _, _ = batchnorm_backward(
+        torch.randn(shape, generator=g, dtype=torch.float64), cache
+    )
     torch.testing.assert_close(dx.sum(0), torch.zeros(shape[1], dtype=torch.float64))
-    torch.testing.assert_close((dx * cache.xhat).sum(0), torch.zeros(shape[1], dtype=torch.float64))
+    torch.testing.assert_close(
+        (dx * cache.xhat).sum(0), torch.zeros(shape[1], dtype=torch.float64)
+    )
 
 
 def test_batchnorm_ignores_the_scale_of_the_weights_before_it():
@@ -219,7 +243,7 @@ def test_steps_to_forget_match_a_simulated_running_average(momentum):
     assert steps_to_forget(0.001) == 4603 and steps_to_forget(0.1) == 44
 
 
-# --- manual backprop page -------------------------------------------------------------------
+# --- manual backprop page -------------------------------------------------------------
 
 
 def test_finite_differences_agree_with_the_hand_written_gradient():
@@ -245,7 +269,9 @@ def test_the_label_smoothing_backward_matches_autograd(seed, n, eps):
     logits = (torch.randn(n, 27, generator=g, dtype=torch.float64) * 3).requires_grad_()
     Y = torch.randint(0, 27, (n,), generator=g)
     F.cross_entropy(logits, Y, label_smoothing=eps).backward()
-    torch.testing.assert_close(label_smoothing_backward(logits.detach(), Y, eps), logits.grad)
+    torch.testing.assert_close(
+        label_smoothing_backward(logits.detach(), Y, eps), logits.grad
+    )
 
 
 def test_the_bias_before_batchnorm_gets_no_gradient_by_hand_either(names_splits):
@@ -254,7 +280,7 @@ def test_the_bias_before_batchnorm_gets_no_gradient_by_hand_either(names_splits)
     assert w1_grad > 1e-3 and b1_grad < 1e-8
 
 
-# --- WaveNet page ---------------------------------------------------------------------------
+# --- WaveNet page ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", list(WAVENET_STAGES))
@@ -276,12 +302,20 @@ def test_an_output_sees_its_window_and_nothing_later(merges):
 def test_conv1d_layers_compute_the_convolutional_view():
     g = torch.Generator().manual_seed(0)
     model = WaveNet(WaveNetConfig(n_embd=6, n_hidden=10, merges=(2, 3, 2)), generator=g)
-    train(model, torch.randint(0, 27, (256, 12), generator=g), torch.randint(0, 27, (256,)), 20)
+    train(
+        model,
+        torch.randint(0, 27, (256, 12), generator=g),
+        torch.randint(0, 27, (256,)),
+        20,
+    )
     ids = torch.randint(0, 27, (4, 30), generator=g)
     convs = conv1d_levels(model)
     assert [c.dilation[0] for c in convs] == [1, 2, 6]
     torch.testing.assert_close(
-        conv1d_logits(model, ids), logits_at_every_position(model, ids), rtol=1e-5, atol=1e-5
+        conv1d_logits(model, ids),
+        logits_at_every_position(model, ids),
+        rtol=1e-5,
+        atol=1e-5,
     )
 
 

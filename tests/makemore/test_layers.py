@@ -1,4 +1,5 @@
-"""Each hand-written layer against its `torch.nn` counterpart: forward, backward, state."""
+"""Each hand-written layer against its `torch.nn` counterpart: forward, backward,
+state."""
 
 from __future__ import annotations
 
@@ -59,7 +60,9 @@ def test_linear_init_is_kaiming_scaled():
 
 
 def torch_bn(ours: BatchNorm1d) -> torch.nn.BatchNorm1d:
-    ref = torch.nn.BatchNorm1d(ours.dim, eps=ours.eps, momentum=ours.momentum, dtype=torch.float64)
+    ref = torch.nn.BatchNorm1d(
+        ours.dim, eps=ours.eps, momentum=ours.momentum, dtype=torch.float64
+    )
     with torch.no_grad():
         ref.weight.copy_(ours.gamma)
         ref.bias.copy_(ours.beta)
@@ -71,14 +74,19 @@ def test_batchnorm_matches_torch_in_training_and_evaluation():
     unbiased for the running estimate) over several steps, then evaluation mode."""
     ours = BatchNorm1d(5, momentum=0.2)
     double(*ours.parameters())
-    ours.running_mean, ours.running_var = ours.running_mean.double(), ours.running_var.double()
+    ours.running_mean, ours.running_var = (
+        ours.running_mean.double(),
+        ours.running_var.double(),
+    )
     with torch.no_grad():
         ours.gamma.uniform_(0.5, 1.5)
         ours.beta.uniform_(-0.5, 0.5)
     ref = torch_bn(ours)
     g = torch.Generator().manual_seed(3)
     for _ in range(4):
-        x = (torch.randn(8, 5, generator=g, dtype=torch.float64) * 3 + 1).requires_grad_()
+        x = (
+            torch.randn(8, 5, generator=g, dtype=torch.float64) * 3 + 1
+        ).requires_grad_()
         x2 = x.detach().clone().requires_grad_()
         for p in [*ours.parameters(), *ref.parameters()]:
             p.grad = None
@@ -102,8 +110,8 @@ def test_batchnorm_unbiased_option_normalizes_with_n_minus_1():
 
 
 def test_batchnorm_in_evaluation_mode_treats_each_example_on_its_own():
-    """The classic bug is to sample or evaluate in training mode: then an example's output
-    depends on the rest of its batch, and a batch of one cannot be normalized."""
+    """The classic bug is to sample or evaluate in training mode: then an example's
+    output depends on the rest of its batch, and a batch of one cannot be normalized."""
     bn = BatchNorm1d(3)
     g = torch.Generator().manual_seed(0)
     for _ in range(20):
@@ -113,10 +121,13 @@ def test_batchnorm_in_evaluation_mode_treats_each_example_on_its_own():
     batch = torch.randn(10, 3, generator=g)
     alone = torch.cat([bn(batch[i : i + 1]) for i in range(10)])
     torch.testing.assert_close(bn(batch), alone)
-    assert torch.equal(bn.running_mean, stats[0]) and torch.equal(bn.running_var, stats[1])
+    assert torch.equal(bn.running_mean, stats[0]) and torch.equal(
+        bn.running_var, stats[1]
+    )
     bn.train()
     in_batch = bn(batch)[:2]
-    assert not torch.allclose(bn(batch[:2]), in_batch)  # training mode: depends on the batch
+    # training mode: depends on the batch
+    assert not torch.allclose(bn(batch[:2]), in_batch)
     with pytest.raises(ValueError, match=r"at least 2 examples .* call \.eval\(\)"):
         bn(batch[:1])
 
@@ -143,7 +154,13 @@ def test_tanh_embedding_flatten_match_torch():
 def test_sequential_collects_parameters_and_modes_and_round_trips_its_state():
     g = torch.Generator().manual_seed(0)
     net = Sequential(
-        [Embedding(5, 2, generator=g), Flatten(), Linear(6, 4, bias=False), BatchNorm1d(4), Tanh()]
+        [
+            Embedding(5, 2, generator=g),
+            Flatten(),
+            Linear(6, 4, bias=False),
+            BatchNorm1d(4),
+            Tanh(),
+        ]
     )
     names = [name for name, _ in net.named_parameters()]
     assert names == ["0.weight", "2.weight", "3.gamma", "3.beta"]
@@ -160,7 +177,9 @@ def test_sequential_collects_parameters_and_modes_and_round_trips_its_state():
     assert all(torch.equal(state[k], v) for k, v in other.state_dict().items())
     with pytest.raises(ValueError, match=r"missing \['3.gamma'\]"):
         other.load_state_dict({k: v for k, v in state.items() if k != "3.gamma"})
-    with pytest.raises(ValueError, match=r"2.weight: saved shape \(6, 5\), model shape \(6, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"2.weight: saved shape \(6, 5\), model shape \(6, 4\)"
+    ):
         other.load_state_dict({**state, "2.weight": torch.zeros(6, 5)})
 
 
@@ -171,11 +190,15 @@ def test_bad_input_is_a_clear_error():
         ValueError, match=r"Linear\(30, 200\) expects inputs whose last dimension is 30"
     ):
         Linear(30, 200)(torch.zeros(32, 20))
-    with pytest.raises(ValueError, match=r"BatchNorm1d\(4\) expects inputs of shape \(batch, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"BatchNorm1d\(4\) expects inputs of shape \(batch, 4\)"
+    ):
         BatchNorm1d(4)(torch.zeros(8, 5))
     with pytest.raises(ValueError, match="need eps >= 0 and 0 <= momentum <= 1"):
         BatchNorm1d(4, momentum=2.0)
     with pytest.raises(TypeError, match=r"integer token ids, got a torch\.float32"):
         Embedding(5, 2)(torch.zeros(3))
-    with pytest.raises(TypeError, match="layer 1 is a builtin_function_or_method, not a Module"):
+    with pytest.raises(
+        TypeError, match="layer 1 is a builtin_function_or_method, not a Module"
+    ):
         Sequential([Tanh(), torch.tanh])

@@ -11,7 +11,13 @@ import torch.nn.functional as F
 
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
-from zero_to_hero.makemore.recipes import INIT_FIXES, LECTURE_SEED, Recipe, recipe, run_recipe
+from zero_to_hero.makemore.recipes import (
+    INIT_FIXES,
+    LECTURE_SEED,
+    Recipe,
+    recipe,
+    run_recipe,
+)
 from zero_to_hero.makemore.train import (
     SGD,
     AdamW,
@@ -22,10 +28,11 @@ from zero_to_hero.makemore.train import (
 )
 from zero_to_hero.reference import CPU_RTOL, anchor
 
-# A short run of the lecture's BatchNorm MLP (recipe "bn-mlp"), recorded on torch 2.13 CPU.
-# The recipe is deterministic: a change in the initialization order, the minibatch draws, the
-# BatchNorm arithmetic or the update rounding changes these digits. Another CPU's float32
-# kernels change the last bits only, so the numbers are compared to 6 digits (CPU_RTOL).
+# A short run of the lecture's BatchNorm MLP (recipe "bn-mlp"), recorded on torch 2.13
+# CPU. The recipe is deterministic: a change in the initialization order, the minibatch
+# draws, the BatchNorm arithmetic or the update rounding changes these digits. Another
+# CPU's float32 kernels change the last bits only, so the numbers are compared to 6
+# digits (CPU_RTOL).
 BN_1000_STEPS = {
     "last_batch": 2.210228681564331,
     "train": 2.457094430923462,
@@ -35,8 +42,14 @@ BN_1000_STEPS = {
 
 def test_parameter_counts_are_the_lectures():
     assert MLP(MLPConfig()).num_parameters() == anchor("makemore.mlp.params").value
-    assert recipe("bn-mlp").build()[0].num_parameters() == anchor("makemore.bn.params").value
-    assert DeepMLP(DeepMLPConfig()).num_parameters() == anchor("makemore.deep.params").value
+    assert (
+        recipe("bn-mlp").build()[0].num_parameters()
+        == anchor("makemore.bn.params").value
+    )
+    assert (
+        DeepMLP(DeepMLPConfig()).num_parameters()
+        == anchor("makemore.deep.params").value
+    )
 
 
 def test_initialization_draws_in_the_lectures_order_with_the_lectures_scalings():
@@ -48,10 +61,13 @@ def test_initialization_draws_in_the_lectures_order_with_the_lectures_scalings()
     b1 = torch.randn(200, generator=ref) * 0.01
     W2 = torch.randn((200, 27), generator=ref) * 0.01
     b2 = torch.randn(27, generator=ref) * 0
-    for ours, theirs in zip([model.C, model.W1, model.b1, model.W2, model.b2], [C, W1, b1, W2, b2]):
+    for ours, theirs in zip(
+        [model.C, model.W1, model.b1, model.W2, model.b2], [C, W1, b1, W2, b2]
+    ):
         assert torch.equal(ours, theirs)
     assert torch.equal(
-        torch.randint(0, 10, (5,), generator=g), torch.randint(0, 10, (5,), generator=ref)
+        torch.randint(0, 10, (5,), generator=g),
+        torch.randint(0, 10, (5,), generator=ref),
     )
     assert [n for n, _ in model.named_parameters()] == [
         "C",
@@ -72,10 +88,14 @@ def test_the_forward_pass_is_the_lectures(names_splits):
     assert torch.equal(model.h, h)
 
 
-def test_a_short_batchnorm_run_reproduces_the_recorded_and_published_numbers(names_splits):
+def test_a_short_batchnorm_run_reproduces_the_recorded_and_published_numbers(
+    names_splits,
+):
     run = run_recipe("bn-mlp", names_splits(3), steps=1000)
     assert round(run.history.losses[0], 4) == anchor("makemore.bn.loss_step0").value
-    assert run.history.losses[-1] == pytest.approx(BN_1000_STEPS["last_batch"], rel=CPU_RTOL)
+    assert run.history.losses[-1] == pytest.approx(
+        BN_1000_STEPS["last_batch"], rel=CPU_RTOL
+    )
     assert run.losses == {
         "train": pytest.approx(BN_1000_STEPS["train"], rel=CPU_RTOL),
         "val": pytest.approx(BN_1000_STEPS["val"], rel=CPU_RTOL),
@@ -85,14 +105,20 @@ def test_a_short_batchnorm_run_reproduces_the_recorded_and_published_numbers(nam
 @pytest.mark.slow
 def test_the_batchnorm_run_matches_the_lectures_printout_at_step_10000(names_splits):
     run = run_recipe("bn-mlp", names_splits(3), steps=10_001, splits_to_eval=())
-    assert round(run.history.losses[10_000], 4) == anchor("makemore.bn.loss_step10000").value
+    assert (
+        round(run.history.losses[10_000], 4)
+        == anchor("makemore.bn.loss_step10000").value
+    )
 
 
 def test_the_original_mlp_starts_confidently_wrong(names_splits):
     history = run_recipe("mlp", names_splits(3), steps=1, splits_to_eval=()).history
     assert round(history.losses[0], 4) == 27.8817  # the lecture's step-0 printout
-    fixed = run_recipe("mlp-softmax-fix", names_splits(3), steps=1, splits_to_eval=()).history
-    assert abs(fixed.losses[0] - torch.log(torch.tensor(27.0)).item()) < 0.05  # ≈ uniform
+    fixed = run_recipe(
+        "mlp-softmax-fix", names_splits(3), steps=1, splits_to_eval=()
+    ).history
+    # ≈ uniform
+    assert abs(fixed.losses[0] - torch.log(torch.tensor(27.0)).item()) < 0.05
 
 
 def test_batchnorm_mlp_evaluates_with_running_statistics(names_splits):
@@ -143,7 +169,10 @@ def test_adamw_and_cosine_schedule_train_on_the_minibatch_labels():
     torch.manual_seed(0)
     X = torch.randint(0, 27, (512, 3))
     Y = X[:, 0]  # learnable: the first context character
-    model = MLP(MLPConfig(w2_scale=0.01, b2_scale=0.0), generator=torch.Generator().manual_seed(0))
+    model = MLP(
+        MLPConfig(w2_scale=0.01, b2_scale=0.0),
+        generator=torch.Generator().manual_seed(0),
+    )
     optimizer = AdamW(model.parameters())
     history = train(
         model, X, Y, 200, batch_size=64, lr=cosine_decay(0.01, 200), optimizer=optimizer
@@ -170,11 +199,15 @@ def test_recipes_cover_the_init_table_and_bad_names_are_clear():
     ]
     with pytest.raises(KeyError, match="no recipe 'bn'; choose from mlp, "):
         recipe("bn")
-    with pytest.raises(ValueError, match="unknown optimizer 'adam': use 'sgd' or 'adamw'"):
+    with pytest.raises(
+        ValueError, match="unknown optimizer 'adam': use 'sgd' or 'adamw'"
+    ):
         Recipe("x", "", MLPConfig(), optimizer="adam")
     with pytest.raises(
         ValueError,
-        match="reads 3 characters of context, but the splits were built with block_size=8",
+        match=(
+            "reads 3 characters of context, but the splits were built with block_size=8"
+        ),
     ):
         run_recipe("mlp", splits=_FakeSplits(), steps=1)
 
@@ -186,11 +219,18 @@ class _FakeSplits:
 def test_bad_input_is_a_clear_error():
     with pytest.raises(ValueError, match="n_hidden must be a positive int, got 0"):
         MLPConfig(n_hidden=0)
-    with pytest.raises(ValueError, match=r"expected contexts of shape \(N, 3\), got \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"expected contexts of shape \(N, 3\), got \(2, 4\)"
+    ):
         MLP(MLPConfig())(torch.zeros((2, 4), dtype=torch.int64))
     model = MLP(MLPConfig())
     with pytest.raises(ValueError, match="same, non-zero number of examples"):
-        train(model, torch.zeros((3, 3), dtype=torch.int64), torch.zeros(2, dtype=torch.int64), 1)
+        train(
+            model,
+            torch.zeros((3, 3), dtype=torch.int64),
+            torch.zeros(2, dtype=torch.int64),
+            1,
+        )
     with pytest.raises(ValueError, match="need steps >= 0 and batch_size >= 1"):
         train(
             model,
@@ -206,7 +246,8 @@ def test_bad_input_is_a_clear_error():
 
 
 def _softmax_calls(text: str):
-    """The argument text of every `….softmax(...)` or `….log_softmax(...)` call in `text`."""
+    """The argument text of every `….softmax(...)` or `….log_softmax(...)` call in
+    `text`."""
     for match in re.finditer(r"[\w\])]\.(?:log_)?softmax\(", text):
         depth, i = 1, match.end()
         while depth:
@@ -223,7 +264,11 @@ def test_every_softmax_of_the_chapter_names_its_axis():
         *(root / "docs/makemore").glob("*.md"),
     ]
     calls = [
-        (f.name, args) for f in files for args in _softmax_calls(f.read_text(encoding="utf-8"))
+        (f.name, args)
+        for f in files
+        for args in _softmax_calls(f.read_text(encoding="utf-8"))
     ]
     assert len(calls) >= 3  # the scan finds them
-    assert all("dim=" in args for _, args in calls), [c for c in calls if "dim=" not in c[1]]
+    assert all("dim=" in args for _, args in calls), [
+        c for c in calls if "dim=" not in c[1]
+    ]

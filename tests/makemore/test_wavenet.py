@@ -1,5 +1,6 @@
-"""The WaveNet-style model: FlattenConsecutive, BatchNorm over batch and time, any depth, the
-lecture's deterministic run, the dilated-convolution view, and clear errors."""
+"""The WaveNet-style model: FlattenConsecutive, BatchNorm over batch and time, any
+depth, the lecture's deterministic run, the dilated-convolution view, and clear
+errors."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from zero_to_hero.vocab import CharVocab
 
 
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 5), st.integers(1, 4))
-def test_flatten_consecutive_is_a_concatenation_of_neighbours(batch, groups, channels, n):
+def test_flatten_consecutive_is_a_concatenation_of_neighbours(
+    batch, groups, channels, n
+):
     x = torch.randn(batch, groups * n, channels)
     out = FlattenConsecutive(n)(x)
     assert out.shape == (batch, groups, channels * n)
@@ -37,7 +40,8 @@ def test_flatten_consecutive_is_a_concatenation_of_neighbours(batch, groups, cha
 
 
 def test_flatten_consecutive_accepts_a_non_contiguous_input():
-    """`view` refuses a transposed tensor; the layer must not (pitfall: view vs reshape)."""
+    """`view` refuses a transposed tensor; the layer must not (pitfall: view vs
+    reshape)."""
     x = torch.randn(3, 5, 8).transpose(1, 2)  # (3, 8, 5), not contiguous
     assert not x.is_contiguous()
     out = FlattenConsecutive(2)(x)
@@ -58,7 +62,8 @@ def test_flatten_consecutive_errors_say_what_was_expected():
 
 
 def test_batchnorm_over_batch_and_time_is_torch_batchnorm_on_the_flattened_positions():
-    """Statistics over dims (0, 1): the same as treating every position as an example."""
+    """Statistics over dims (0, 1): the same as treating every position as an
+    example."""
     g = torch.Generator().manual_seed(0)
     ours = BatchNorm(6, momentum=0.3)
     ref = torch.nn.BatchNorm1d(6, momentum=0.3)
@@ -83,7 +88,8 @@ def test_the_buggy_batchnorm_keeps_separate_statistics_per_position():
         torch.testing.assert_close(out[:, t], BatchNorm(3)(x[:, t]))
     assert bug.running_mean.shape == (4, 3)
     torch.testing.assert_close(bug.running_mean, x.mean(0))
-    assert not torch.allclose(out, BatchNorm(3)(x))  # the fixed layer normalizes differently
+    # the fixed layer normalizes differently
+    assert not torch.allclose(out, BatchNorm(3)(x))
 
 
 def test_parameter_counts_are_the_lectures():
@@ -98,10 +104,13 @@ def test_parameter_counts_are_the_lectures():
 
 
 def test_a_short_run_of_the_lecture_recipe_is_deterministic(names_splits):
-    """Seed 42 for weights and batches: the lecture's first minibatch loss (printed with 4
-    decimals) and 1,000 steps pinned to 6 digits (CPU_RTOL: the last bits depend on the CPU)."""
+    """Seed 42 for weights and batches: the lecture's first minibatch loss (printed with
+    4 decimals) and 1,000 steps pinned to 6 digits (CPU_RTOL: the last bits depend on
+    the CPU)."""
     run = run_recipe("wavenet", names_splits(8), steps=1000, splits_to_eval=("val",))
-    assert round(run.history.losses[0], 4) == anchor("makemore.wavenet.step0_loss").value
+    assert (
+        round(run.history.losses[0], 4) == anchor("makemore.wavenet.step0_loss").value
+    )
     assert run.history.losses[0] == pytest.approx(3.3167154788970947, rel=CPU_RTOL)
     assert run.losses == {"val": pytest.approx(2.2802743911743164, rel=CPU_RTOL)}
 
@@ -112,8 +121,8 @@ DEEP = [(2, 2, 2, 2), (2, 2, 2, 2, 2), (3, 2, 2, 2), (2, 1, 2, 2, 2), (4, 1, 1, 
 @pytest.mark.parametrize("merges", DEEP, ids=str)
 def test_any_depth_works_more_than_three_levels_included(merges):
     """Four to five joining levels: the output keeps its shape, every parameter gets a
-    gradient, training lowers the loss, the convolutional view agrees, and sampling (a batch
-    of one in evaluation mode) works."""
+    gradient, training lowers the loss, the convolutional view agrees, and sampling (a
+    batch of one in evaluation mode) works."""
     g = torch.Generator().manual_seed(0)
     model = WaveNet(WaveNetConfig(n_embd=4, n_hidden=8, merges=merges), generator=g)
     T = model.block_size
@@ -122,7 +131,9 @@ def test_any_depth_works_more_than_three_levels_included(merges):
     logits = model(X)
     assert logits.shape == (64, 27)
     F.cross_entropy(logits, Y).backward()
-    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+    assert all(
+        p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters()
+    )
     history = train(model, X, Y, 60, lr=0.5, generator=g)
     assert history.losses[-1] < history.losses[0] - 0.5
     ids = torch.randint(0, 27, (3, T + 4), generator=g)
@@ -134,8 +145,9 @@ def test_any_depth_works_more_than_three_levels_included(merges):
 
 
 def test_the_lectures_squeezing_layer_breaks_a_deeper_stack():
-    """What the lecture's FlattenConsecutive does once one position is left (it drops the time
-    axis), and why ours does not: a level with nothing left to join then finds a 2-D input."""
+    """What the lecture's FlattenConsecutive does once one position is left (it drops
+    the time axis), and why ours does not: a level with nothing left to join then finds
+    a 2-D input."""
 
     def squeezing(n):
         def layer(x):
@@ -168,7 +180,8 @@ def test_dropout_is_reproducible_and_off_in_evaluation():
     a = Dropout(0.25, generator=torch.Generator().manual_seed(0))(x)
     b = Dropout(0.25, generator=torch.Generator().manual_seed(0))(x)
     assert torch.equal(a, b)
-    assert torch.allclose(a[a != 0], torch.tensor(4 / 3))  # survivors scaled by 1 / (1 − p)
+    # survivors scaled by 1 / (1 − p)
+    assert torch.allclose(a[a != 0], torch.tensor(4 / 3))
     assert abs((a == 0).float().mean().item() - 0.25) < 0.05
     layer = Dropout(0.25)
     layer.eval()
@@ -195,9 +208,13 @@ def test_shape_errors_are_clear():
         model(torch.zeros(32, 3, dtype=torch.int64))
     with pytest.raises(ValueError, match=r"expected token ids \(batch, length >= 8\)"):
         logits_at_every_position(model, torch.zeros(2, 5, dtype=torch.int64))
-    with pytest.raises(ValueError, match="merges must be a non-empty tuple of positive ints"):
+    with pytest.raises(
+        ValueError, match="merges must be a non-empty tuple of positive ints"
+    ):
         WaveNetConfig(merges=())
-    with pytest.raises(ValueError, match="merges must be a non-empty tuple of positive ints"):
+    with pytest.raises(
+        ValueError, match="merges must be a non-empty tuple of positive ints"
+    ):
         WaveNetConfig(merges=(2, 0))
     with pytest.raises(ValueError, match=r"BatchNorm\(4\) expects \(batch, 4\) or"):
         BatchNorm(4)(torch.zeros(2, 3, 5))

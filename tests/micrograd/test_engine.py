@@ -1,5 +1,6 @@
-"""The scalar engine: every operation's value and gradient against PyTorch (float64) and central
-finite differences, random expression graphs, reuse, depth, and every bad input."""
+"""The scalar engine: every operation's value and gradient against PyTorch (float64) and
+central finite differences, random expression graphs, reuse, depth, and every bad
+input."""
 
 from __future__ import annotations
 
@@ -48,7 +49,9 @@ BINARY = {
 
 
 @pytest.mark.parametrize(
-    "name,x", [(n, x) for n, (_, _, xs) in UNARY.items() for x in xs], ids=lambda v: str(v)
+    "name,x",
+    [(n, x) for n, (_, _, xs) in UNARY.items() for x in xs],
+    ids=lambda v: str(v),
 )
 def test_unary_op_matches_torch_and_finite_differences(name, x):
     ours, theirs, _ = UNARY[name]
@@ -66,7 +69,9 @@ def test_unary_op_matches_torch_and_finite_differences(name, x):
 
 
 @pytest.mark.parametrize(
-    "name,xy", [(n, xy) for n, (_, xys) in BINARY.items() for xy in xys], ids=lambda v: str(v)
+    "name,xy",
+    [(n, xy) for n, (_, xys) in BINARY.items() for xy in xys],
+    ids=lambda v: str(v),
 )
 @pytest.mark.parametrize("constant", [None, "left", "right"])
 def test_binary_op_matches_torch_and_finite_differences(name, xy, constant):
@@ -105,7 +110,7 @@ def test_relu_kink_and_sqrt_at_zero_follow_torch():
     assert b.grad == math.inf == tb.grad.item()
 
 
-# --- random expression graphs -------------------------------------------------------------
+# --- random expression graphs ---------------------------------------------------------
 
 OPS = [
     "add",
@@ -126,7 +131,8 @@ OPS = [
 
 
 def apply(op: str, a, b, lib):
-    """Build one node; `lib` picks the elementwise functions (micrograd methods or torch)."""
+    """Build one node; `lib` picks the elementwise functions (micrograd methods or
+    torch)."""
     tanh = (lambda v: v.tanh()) if lib == "mg" else torch.tanh
     sigmoid = (lambda v: v.sigmoid()) if lib == "mg" else torch.sigmoid
     relu = (lambda v: v.relu()) if lib == "mg" else torch.relu
@@ -153,10 +159,16 @@ def apply(op: str, a, b, lib):
 @st.composite
 def expression_graphs(draw):
     n_leaves = draw(st.integers(1, 4))
-    leaves = draw(st.lists(st.floats(-2, 2, allow_nan=False), min_size=n_leaves, max_size=n_leaves))
+    leaves = draw(
+        st.lists(
+            st.floats(-2, 2, allow_nan=False), min_size=n_leaves, max_size=n_leaves
+        )
+    )
     steps = draw(
         st.lists(
-            st.tuples(st.sampled_from(OPS), st.integers(0, 10**6), st.integers(0, 10**6)),
+            st.tuples(
+                st.sampled_from(OPS), st.integers(0, 10**6), st.integers(0, 10**6)
+            ),
             min_size=1,
             max_size=14,
         )
@@ -167,9 +179,15 @@ def expression_graphs(draw):
 def build(leaves, steps, lib):
     pool = [Value(x) for x in leaves] if lib == "mg" else [t64(x) for x in leaves]
     inputs = list(pool)
-    for op, i, j in steps:  # operands may be any earlier node: reuse and diamonds appear
+    # operands may be any earlier node: reuse and diamonds appear
+    for (
+        op,
+        i,
+        j,
+    ) in steps:
         pool.append(apply(op, pool[i % len(pool)], pool[j % len(pool)], lib))
-    root = pool[-1] + pool[len(pool) // 2]  # join two nodes so the graph is not just a chain
+    # join two nodes so the graph is not just a chain
+    root = pool[-1] + pool[len(pool) // 2]
     return inputs, root
 
 
@@ -188,7 +206,7 @@ def test_random_expression_graphs_match_torch(graph):
         assert ours.grad == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
-# --- reuse, diamonds, and the README example ----------------------------------------------
+# --- reuse, diamonds, and the README example ------------------------------------------
 
 
 def test_reused_leaf_accumulates():
@@ -265,7 +283,7 @@ def test_topological_order_lists_children_first_and_each_node_once():
     assert order[-1] is e
 
 
-# --- what a second backward() does --------------------------------------------------------
+# --- what a second backward() does ----------------------------------------------------
 
 
 def test_second_backward_doubles_leaf_grads_like_torch_and_recomputes_intermediates():
@@ -292,7 +310,7 @@ def test_backward_seed_scales_gradients():
     assert x.grad == 3.0
 
 
-# --- numerical stability ------------------------------------------------------------------
+# --- numerical stability --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("x", [-1000.0, -50.0, 50.0, 1000.0])
@@ -304,14 +322,20 @@ def test_tanh_and_sigmoid_do_not_overflow(x):
     assert t.data == pytest.approx(math.copysign(1.0, x))
     assert s.data == pytest.approx(1.0 if x > 0 else 0.0, abs=1e-20)
     assert math.isfinite(a.grad)
-    assert s.data == pytest.approx(torch.sigmoid(torch.tensor(x, dtype=torch.float64)).item())
+    assert s.data == pytest.approx(
+        torch.sigmoid(torch.tensor(x, dtype=torch.float64)).item()
+    )
 
 
-# --- the fused weighted sum ---------------------------------------------------------------
+# --- the fused weighted sum -----------------------------------------------------------
 
 
 @given(
-    st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3), st.booleans()), min_size=1, max_size=20),
+    st.lists(
+        st.tuples(st.floats(-3, 3), st.floats(-3, 3), st.booleans()),
+        min_size=1,
+        max_size=20,
+    ),
     st.floats(-3, 3),
 )
 def test_weighted_sum_is_bit_identical_to_the_chain_of_mul_and_add(terms, bias):
@@ -345,7 +369,7 @@ def test_weighted_sum_rejects_mismatched_lengths_and_non_values():
         weighted_sum([Value(1.0)], ["x"])
 
 
-# --- interplay with numpy -----------------------------------------------------------------
+# --- interplay with numpy -------------------------------------------------------------
 
 
 def test_numpy_scalars_work_on_either_side():
@@ -356,7 +380,7 @@ def test_numpy_scalars_work_on_either_side():
     assert (b.data, a.grad) == (7.0, 3.0)
 
 
-# --- bad input ----------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -366,12 +390,24 @@ def test_numpy_scalars_work_on_either_side():
         (lambda: Value(True), TypeError, "got bool"),
         (lambda: Value(1 + 2j), TypeError, "got complex"),
         (lambda: Value(None), TypeError, "got NoneType"),
-        (lambda: Value(1) ** Value(2), TypeError, "Value \\*\\* Value is not supported"),
+        (
+            lambda: Value(1) ** Value(2),
+            TypeError,
+            "Value \\*\\* Value is not supported",
+        ),
         (lambda: 2 ** Value(3), TypeError, "int \\*\\* Value is not supported"),
-        (lambda: Value(2) ** "2", TypeError, "exponent of \\*\\* must be a real number"),
+        (
+            lambda: Value(2) ** "2",
+            TypeError,
+            "exponent of \\*\\* must be a real number",
+        ),
         (lambda: Value(0).log(), ValueError, "positive numbers only, got 0.0"),
         (lambda: Value(-1).log(), ValueError, "positive numbers only, got -1.0"),
-        (lambda: Value(-8) ** 0.5, ValueError, "negative base needs an integer exponent"),
+        (
+            lambda: Value(-8) ** 0.5,
+            ValueError,
+            "negative base needs an integer exponent",
+        ),
         (lambda: Value(0) ** -1, ZeroDivisionError, "negative power"),
         (lambda: Value(1) / 0, ZeroDivisionError, "division by zero"),
         (lambda: 1 / Value(0), ZeroDivisionError, "division by zero"),

@@ -38,7 +38,8 @@ def test_softplus_matches_torch_and_its_derivative_is_the_sigmoid(x):
     out = softplus(v)
     out.backward()
     expected = torch.nn.functional.softplus(torch.tensor(x, dtype=torch.float64))
-    # Below about -10, log(1 + e**x) loses digits when rounding 1 + e**x (torch uses log1p).
+    # Below about -10, log(1 + e**x) loses digits when rounding 1 + e**x (torch uses
+    # log1p).
     assert out.data == pytest.approx(expected.item(), rel=1e-9)
     assert v.grad == pytest.approx(Value(x).sigmoid().data, rel=1e-9, abs=1e-300)
 
@@ -59,14 +60,19 @@ def test_gradient_check_passes_a_correct_engine_and_catches_a_wrong_derivative()
 def test_momentum_zero_is_plain_sgd():
     X, y = make_moons(20, 0.1, seed=2)
     models = [MLP(2, [4, 1], rng=random.Random(2)) for _ in range(2)]
-    opts = [SGD(models[0].parameters(), 0.1), MomentumSGD(models[1].parameters(), 0.1, 0.0)]
+    opts = [
+        SGD(models[0].parameters(), 0.1),
+        MomentumSGD(models[1].parameters(), 0.1, 0.0),
+    ]
     for _ in range(5):
         for model, opt in zip(models, opts):
             loss, _ = max_margin_loss(model, X, y)
             opt.zero_grad()
             loss.backward()
             opt.step()
-    assert [p.data for p in models[0].parameters()] == [p.data for p in models[1].parameters()]
+    assert [p.data for p in models[0].parameters()] == [
+        p.data for p in models[1].parameters()
+    ]
 
 
 def test_momentum_reaches_perfect_accuracy_before_the_demo():

@@ -1,4 +1,5 @@
-"""Neurons, layers, MLPs, SGD and the two-moons demo, down to the published demo losses."""
+"""Neurons, layers, MLPs, SGD and the two-moons demo, down to the published demo
+losses."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ def torch_copy(model: MLP) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The same weights as float64 tensors: one (W, b) pair per layer."""
     layers = []
     for layer in model.layers:
-        W = torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
+        W = torch.tensor(
+            [[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64
+        )
         b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64)
         layers.append((W.requires_grad_(), b.requires_grad_()))
     return layers
@@ -72,14 +75,20 @@ def test_mlp_loss_gradients_match_torch():
             h = torch.relu(h)
     yt = torch.tensor(y, dtype=torch.float64)
     params = [t for pair in layers for t in pair]
-    t_loss = torch.relu(1 - yt * h[:, 0]).mean() + 1e-3 * sum((p**2).sum() for p in params)
+    t_loss = torch.relu(1 - yt * h[:, 0]).mean() + 1e-3 * sum(
+        (p**2).sum() for p in params
+    )
     t_loss.backward()
 
     assert loss.data == pytest.approx(t_loss.item(), rel=1e-12)
     for (W, b), layer in zip(layers, model.layers):
         for row, neuron in enumerate(layer.neurons):
-            assert [w.grad for w in neuron.w] == pytest.approx(W.grad[row].tolist(), rel=1e-9)
-            assert neuron.b.grad == pytest.approx(b.grad[row].item(), rel=1e-9, abs=1e-15)
+            assert [w.grad for w in neuron.w] == pytest.approx(
+                W.grad[row].tolist(), rel=1e-9
+            )
+            assert neuron.b.grad == pytest.approx(
+                b.grad[row].item(), rel=1e-9, abs=1e-15
+            )
 
 
 def test_zero_grad_resets_parameters_only():
@@ -127,8 +136,9 @@ def test_demo_reproduces_the_published_run_bit_for_bit():
 
 
 def test_forgetting_zero_grad_trains_worse():
-    """The classic bug: without resetting, every step follows the sum of all past gradients,
-    so a tiny regression that converges with the canonical loop keeps oscillating."""
+    """The classic bug: without resetting, every step follows the sum of all past
+    gradients, so a tiny regression that converges with the canonical loop keeps
+    oscillating."""
     xs = [i / 10 for i in range(-10, 11)]
     ys = [2 * x + 1 for x in xs]
 
@@ -167,7 +177,11 @@ def test_on_step_callback_sees_every_record():
         (lambda: Neuron(1)(["a"]), TypeError, "real number"),
         (lambda: make_moons(1), ValueError, "n_samples must be an int >= 2"),
         (lambda: make_moons(10, noise=-1), ValueError, "noise must be >= 0"),
-        (lambda: max_margin_loss(MLP(2, [1]), [[0.0, 1.0]], [1, -1]), ValueError, "equally long"),
+        (
+            lambda: max_margin_loss(MLP(2, [1]), [[0.0, 1.0]], [1, -1]),
+            ValueError,
+            "equally long",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_error(attempt, error, message):

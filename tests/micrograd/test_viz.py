@@ -23,7 +23,9 @@ def expression():
 
 def parse(graph):
     """Node id -> label, and the list of (tail, head) edges, from the DOT source."""
-    nodes = dict(re.findall(r'^\s*(\w+) \[label="((?:[^"\\]|\\.)*)"', graph.source, re.M))
+    nodes = dict(
+        re.findall(r'^\s*(\w+) \[label="((?:[^"\\]|\\.)*)"', graph.source, re.M)
+    )
     edges = re.findall(r"^\s*(\w+) -> (\w+)", graph.source, re.M)
     return nodes, edges
 
@@ -36,7 +38,14 @@ def test_one_box_per_value_one_oval_per_operation_and_edges_through_the_op():
     by_label = {v.split("|")[0].strip("{ ").strip(): k for k, v in boxes.items()}
     a, b, c, d = (by_label[x] for x in "abcd")
     assert sorted(edges) == sorted(
-        [(a, c + "op"), (b, c + "op"), (c + "op", c), (c, d + "op"), (a, d + "op"), (d + "op", d)]
+        [
+            (a, c + "op"),
+            (b, c + "op"),
+            (c + "op", c),
+            (c, d + "op"),
+            (a, d + "op"),
+            (d + "op", d),
+        ]
     )
 
 
@@ -54,7 +63,9 @@ def test_rankdir_is_passed_to_graphviz(rankdir):
 
 
 def test_bad_rankdir_is_rejected():
-    with pytest.raises(ValueError, match="rankdir must be one of LR, RL, TB, BT, got 'XY'"):
+    with pytest.raises(
+        ValueError, match="rankdir must be one of LR, RL, TB, BT, got 'XY'"
+    ):
         draw_dot(expression(), rankdir="XY")
 
 
@@ -70,7 +81,17 @@ def test_renders_to_svg_with_the_labels():
     assert svg.count('class="node"') == 6  # 4 values + 2 operations
     assert svg.count('class="edge"') == 6
     texts = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
-    assert {"a", "b", "c", "d", "*", "+", "data 2.0000", "grad -2.0000", "data -3.0000"} <= texts
+    assert {
+        "a",
+        "b",
+        "c",
+        "d",
+        "*",
+        "+",
+        "data 2.0000",
+        "grad -2.0000",
+        "data -3.0000",
+    } <= texts
 
 
 def test_the_same_expression_always_gives_the_same_drawing():

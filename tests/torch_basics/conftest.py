@@ -9,7 +9,9 @@ DEVICES = [
     "cpu",
     pytest.param(
         "cuda",
-        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here"),
+        marks=pytest.mark.skipif(
+            not torch.cuda.is_available(), reason="no CUDA device here"
+        ),
     ),
 ]
 

@@ -8,7 +8,11 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zero_to_hero.torch_basics.examples import MULTICLASS_GOAL, fit_line, train_multiclass
+from zero_to_hero.torch_basics.examples import (
+    MULTICLASS_GOAL,
+    fit_line,
+    train_multiclass,
+)
 from zero_to_hero.torch_basics.exercises import (
     SMALL_MODEL_MAX_PARAMETERS,
     cross_entropy_by_hand,
@@ -25,7 +29,9 @@ def test_cross_entropy_by_hand_matches_torch_even_for_huge_logits(seed, scale):
     y = torch.randint(0, 4, (6,), generator=gen)
     ours = cross_entropy_by_hand(logits, y)
     assert torch.isfinite(ours)
-    assert ours.item() == pytest.approx(F.cross_entropy(logits, y).item(), rel=1e-10, abs=1e-10)
+    assert ours.item() == pytest.approx(
+        F.cross_entropy(logits, y).item(), rel=1e-10, abs=1e-10
+    )
     soft = torch.softmax(torch.randn(6, 4, generator=gen, dtype=torch.float64), dim=1)
     assert cross_entropy_by_hand(logits, soft).item() == pytest.approx(
         F.cross_entropy(logits, soft).item(), rel=1e-10, abs=1e-10

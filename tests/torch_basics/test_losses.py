@@ -1,5 +1,5 @@
-"""Binary cross-entropy: the two-class equivalence, the saturation of sigmoid + BCELoss, the
-formulas written by hand, and CrossEntropyLoss with class probabilities."""
+"""Binary cross-entropy: the two-class equivalence, the saturation of sigmoid + BCELoss,
+the formulas written by hand, and CrossEntropyLoss with class probabilities."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ logits = st.lists(st.floats(-30, 30), min_size=1, max_size=16)
 
 
 def labels_for(zs, seed):
-    return torch.randint(0, 2, (len(zs),), generator=torch.Generator().manual_seed(seed))
+    return torch.randint(
+        0, 2, (len(zs),), generator=torch.Generator().manual_seed(seed)
+    )
 
 
 @given(logits, st.integers(0, 1000))
@@ -31,10 +33,13 @@ def test_one_logit_with_bce_equals_two_scores_with_cross_entropy(zs, seed):
     ce = F.cross_entropy(two_class_scores(z), y)
     assert ce.item() == pytest.approx(bce.item(), rel=1e-12, abs=1e-12)
     probabilities = torch.softmax(two_class_scores(z), dim=1)
-    torch.testing.assert_close(probabilities[:, 1], torch.sigmoid(z), rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(
+        probabilities[:, 1], torch.sigmoid(z), rtol=1e-12, atol=1e-15
+    )
 
 
-@given(st.lists(st.tuples(st.floats(-20, 20), st.floats(-20, 20)), min_size=1, max_size=16),
+@given(st.lists(st.tuples(st.floats(-20, 20), st.floats(-20, 20)),
+                min_size=1, max_size=16),
        st.integers(0, 1000))  # fmt: skip
 def test_any_two_scores_equal_one_logit_their_difference(pairs, seed):
     scores = torch.tensor(pairs, dtype=torch.float64)
@@ -42,7 +47,9 @@ def test_any_two_scores_equal_one_logit_their_difference(pairs, seed):
     ce = F.cross_entropy(scores, y)
     bce = F.binary_cross_entropy_with_logits(binary_logit(scores), y.double())
     assert ce.item() == pytest.approx(bce.item(), rel=1e-12, abs=1e-12)
-    torch.testing.assert_close(binary_logit(two_class_scores(scores[:, 0])), scores[:, 0])
+    torch.testing.assert_close(
+        binary_logit(two_class_scores(scores[:, 0])), scores[:, 0]
+    )
 
 
 def test_gradients_agree_too():
@@ -69,15 +76,20 @@ def test_sigmoid_then_bce_saturates_where_bce_with_logits_does_not():
 
     naive = F.binary_cross_entropy(torch.sigmoid(z), y, reduction="none")
     (g_naive,) = torch.autograd.grad(naive.sum(), z)
-    assert torch.sigmoid(torch.tensor(50.0)).item() == 1.0  # rounds to exactly 1 in float32
-    assert naive[0].item() == 100.0  # log(1 - 1) = -inf, clamped at -100: the wrong loss
+    # rounds to exactly 1 in float32
+    assert torch.sigmoid(torch.tensor(50.0)).item() == 1.0
+    # log(1 - 1) = -inf, clamped at -100: the wrong loss
+    assert naive[0].item() == 100.0
     assert g_naive[0].item() == 0.0  # and no gradient to learn from
-    # At -50, sigmoid is 2e-22: the loss is still right, but BCELoss's backward divides by
-    # max(p(1 - p), 1e-12), so the gradient is about 2e-10 instead of -1.
+    # At -50, sigmoid is 2e-22: the loss is still right, but BCELoss's backward divides
+    # by max(p(1 - p), 1e-12), so the gradient is about 2e-10 instead of -1.
     assert naive[1].item() == pytest.approx(50.0)
     assert abs(g_naive[1].item()) < 1e-9
-    far = F.binary_cross_entropy(torch.sigmoid(torch.tensor([-120.0])), torch.tensor([1.0]))
-    assert far.item() == 100.0  # at -120 sigmoid underflows to 0: the loss is capped too
+    far = F.binary_cross_entropy(
+        torch.sigmoid(torch.tensor([-120.0])), torch.tensor([1.0])
+    )
+    # at -120 sigmoid underflows to 0: the loss is capped too
+    assert far.item() == 100.0
 
 
 @given(st.lists(st.floats(-1000, 1000), min_size=1, max_size=16), st.integers(0, 1000))
@@ -101,7 +113,9 @@ def test_bce_by_hand_matches_bceloss_including_the_clamp(ps, seed):
 
 
 def test_class_probability_targets_equal_class_indices_when_one_hot():
-    logits = torch.randn(5, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    logits = torch.randn(
+        5, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64
+    )
     y = torch.tensor([0, 3, 1, 1, 2])
     one_hot = F.one_hot(y, 4).double()
     assert F.cross_entropy(logits, one_hot).item() == pytest.approx(
@@ -109,7 +123,9 @@ def test_class_probability_targets_equal_class_indices_when_one_hot():
     )
     soft = torch.softmax(torch.randn(5, 4, dtype=torch.float64), dim=1)
     by_formula = -(soft * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
-    assert F.cross_entropy(logits, soft).item() == pytest.approx(by_formula.item(), rel=1e-14)
+    assert F.cross_entropy(logits, soft).item() == pytest.approx(
+        by_formula.item(), rel=1e-14
+    )
 
 
 def test_cross_entropy_is_log_softmax_then_nll():

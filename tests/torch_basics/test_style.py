@@ -1,4 +1,5 @@
-"""Learner pitfall 14: every softmax in the package names the axis it normalises over."""
+"""Learner pitfall 14: every softmax in the package names the axis it normalises
+over."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def softmax_calls_without_dim(path: Path, allowed=ALLOWED) -> list[str]:
 
 
 def test_every_softmax_call_names_its_dim():
-    offenders = sorted({o for p in SRC.rglob("*.py") for o in softmax_calls_without_dim(p)})
+    offenders = sorted(
+        {o for p in SRC.rglob("*.py") for o in softmax_calls_without_dim(p)}
+    )
     assert not offenders, f"softmax without dim=: {offenders}"
 
 

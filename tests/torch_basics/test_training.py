@@ -1,5 +1,5 @@
-"""The training loop and the worked examples: data dtypes, determinism, zero_grad, train and
-eval mode, devices, and the stated accuracies."""
+"""The training loop and the worked examples: data dtypes, determinism, zero_grad, train
+and eval mode, devices, and the stated accuracies."""
 
 from __future__ import annotations
 
@@ -42,7 +42,9 @@ def test_examples_reach_their_stated_accuracy(device):
 def test_the_same_seed_gives_the_same_run_and_another_seed_another():
     a, b = train_binary(seed=3, epochs=4), train_binary(seed=3, epochs=4)
     assert a.history == b.history
-    assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters()))
+    assert all(
+        torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters())
+    )
     c = train_binary(seed=4, epochs=4)
     assert c.history != a.history
 
@@ -50,7 +52,9 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another():
 def test_data_helpers_return_float32_features_and_the_labels_each_loss_wants():
     X, y = two_moons(50, seed=1)
     assert X.dtype == torch.float32 and X.shape == (50, 2)
-    assert y.dtype == torch.float32 and y.shape == (50,) and set(y.tolist()) == {0.0, 1.0}
+    assert (
+        y.dtype == torch.float32 and y.shape == (50,) and set(y.tolist()) == {0.0, 1.0}
+    )
     X, y = spirals(20, n_classes=4, seed=1)
     assert X.dtype == torch.float32 and X.shape == (80, 2)
     assert y.dtype == torch.int64 and torch.bincount(y).tolist() == [20, 20, 20, 20]
@@ -112,8 +116,8 @@ def test_sgd_step_by_hand_equals_torch_sgd():
     nn.functional.mse_loss(b(x), y).backward()
     optimizer.step()
     for p, q in zip(a.parameters(), b.parameters()):
-        # torch fuses the multiply and the add (p.add_(grad, alpha=-lr)): same to the last bit
-        # or one rounding apart
+        # torch fuses the multiply and the add (p.add_(grad, alpha=-lr)): same to the
+        # last bit or one rounding apart
         torch.testing.assert_close(p, q, rtol=1e-7, atol=1e-9)
         assert p.grad is None and p.is_leaf
 

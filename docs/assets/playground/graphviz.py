@@ -1,8 +1,9 @@
 """A stand-in for the `graphviz` package inside the browser playground.
 
 Pyodide has no Graphviz `dot` program, so this module only records the graph that
-`zero_to_hero.micrograd.draw_dot` builds and writes it out as DOT source; the page then lays
-it out with Graphviz compiled to WebAssembly (viz.js). It implements just what `draw_dot` uses.
+`zero_to_hero.micrograd.draw_dot` builds and writes it out as DOT source; the page then
+lays it out with Graphviz compiled to WebAssembly (viz.js). It implements just what
+`draw_dot` uses.
 """
 
 
@@ -11,7 +12,9 @@ def _quote(text):
 
 
 def _attrs(attrs):
-    items = [f"{key}={_quote(value)}" for key, value in attrs.items() if value is not None]
+    items = [
+        f"{key}={_quote(value)}" for key, value in attrs.items() if value is not None
+    ]
     return f" [{' '.join(items)}]" if items else ""
 
 

@@ -1,5 +1,5 @@
-"""Byte-pair encoding: byte-level tokenizers, two trainers with identical results, GPT-2's
-tokenizer loaded from its published files, and a versioned save format."""
+"""Byte-pair encoding: byte-level tokenizers, two trainers with identical results,
+GPT-2's tokenizer loaded from its published files, and a versioned save format."""
 
 from zero_to_hero.bpe.basics import count_pairs, merge, train_straightforward
 from zero_to_hero.bpe.fast import train_fast

@@ -1,8 +1,9 @@
-"""Byte-pair encoding, the straightforward way: count pairs, merge the most frequent, repeat.
+"""Byte-pair encoding, the straightforward way: count pairs, merge the most frequent,
+repeat.
 
-This is the version that teaches the idea. Every merge recounts every adjacent pair of the whole
-text from scratch, so training costs (text length) × (number of merges). The fast trainer in
-`zero_to_hero.bpe.fast` learns exactly the same merges, much sooner.
+This is the version that teaches the idea. Every merge recounts every adjacent pair of
+the whole text from scratch, so training costs (text length) × (number of merges). The
+fast trainer in `zero_to_hero.bpe.fast` learns exactly the same merges, much sooner.
 
 Example:
     >>> count_pairs([1, 2, 2, 2, 3])
@@ -24,12 +25,14 @@ __all__ = ["Pair", "count_pairs", "merge", "train_straightforward"]
 Pair = tuple[int, int]
 
 
-# --8<-- [start:count-merge]
-def count_pairs(ids: Sequence[int], counts: dict[Pair, int] | None = None) -> dict[Pair, int]:
+def count_pairs(
+    ids: Sequence[int], counts: dict[Pair, int] | None = None
+) -> dict[Pair, int]:
     """Count every adjacent pair of `ids`, adding to `counts` if given.
 
-    Overlapping pairs count: `[a, a, a]` holds the pair `(a, a)` twice. The dict keeps its keys
-    in the order of their first occurrence, which is what breaks ties in training.
+    Overlapping pairs count: `[a, a, a]` holds the pair `(a, a)` twice. The dict keeps
+    its keys in the order of their first occurrence, which is what breaks ties in
+    training.
     """
     counts = {} if counts is None else counts
     for pair in itertools.pairwise(ids):
@@ -54,25 +57,23 @@ def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:
     return out
 
 
-# --8<-- [end:count-merge]
-
-
-# --8<-- [start:train]
 def train_straightforward(
     chunks: Iterable[str], num_merges: int, progress: bool = False
 ) -> list[Pair]:
-    """Learn up to `num_merges` merges from `chunks`, recounting all pairs before each merge.
+    """Learn up to `num_merges` merges from `chunks`, recounting all pairs before each
+    merge.
 
     Each chunk is a piece of text that no merge may cross (the whole text for a
-    `BasicTokenizer`, the pieces of the split pattern for a `RegexTokenizer`). Merge number `k`
-    creates the token id `256 + k`.
+    `BasicTokenizer`, the pieces of the split pattern for a `RegexTokenizer`). Merge
+    number `k` creates the token id `256 + k`.
 
     The tie rule: among pairs with the highest count, the one that occurs first in the
-    (partly merged) text wins. It comes for free: `count_pairs` fills the dict in text order
-    and `max` returns the first maximal key.
+    (partly merged) text wins. It comes for free: `count_pairs` fills the dict in text
+    order and `max` returns the first maximal key.
 
     Returns:
-        The merged pairs in order. Fewer than `num_merges` if the text runs out of pairs.
+        The merged pairs in order. Fewer than `num_merges` if the text runs out of
+        pairs.
     """
     ids = [list(chunk.encode("utf-8")) for chunk in chunks]
     merges: list[Pair] = []
@@ -86,6 +87,3 @@ def train_straightforward(
         ids = [merge(chunk_ids, best, 256 + k) for chunk_ids in ids]
         merges.append(best)
     return merges
-
-
-# --8<-- [end:train]

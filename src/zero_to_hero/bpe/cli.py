@@ -1,4 +1,5 @@
-"""`zero-to-hero bpe ...`: train a tokenizer on a text file, encode with it, list its tokens."""
+"""`zero-to-hero bpe ...`: train a tokenizer on a text file, encode with it, list its
+tokens."""
 
 from __future__ import annotations
 
@@ -16,13 +17,17 @@ def _train(args: argparse.Namespace) -> int:
     if args.pattern == "none":
         tok = BasicTokenizer()
     else:
-        tok = RegexTokenizer(GPT2_SPLIT_PATTERN) if args.pattern == "gpt2" else RegexTokenizer()
+        tok = (
+            RegexTokenizer(GPT2_SPLIT_PATTERN)
+            if args.pattern == "gpt2"
+            else RegexTokenizer()
+        )
     tok.train(text, args.vocab_size, trainer=args.trainer, progress=True)
     tok.save(args.out)
     n = len(tok.encode(text, allowed_special="none"))
     print(
-        f"{len(tok.merges)} merges learned; {len(text.encode('utf-8')):,} bytes -> {n:,} tokens; "
-        f"saved to {args.out}"
+        f"{len(tok.merges)} merges learned; {len(text.encode('utf-8')):,} bytes -> "
+        f"{n:,} tokens; saved to {args.out}"
     )
     return 0
 
@@ -47,7 +52,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the `bpe` command and its sub-commands."""
     parser = commands.add_parser("bpe", help="byte-pair encoding tokenizers")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    train = sub.add_parser("train", help="train a tokenizer on a UTF-8 text file and save it")
+    train = sub.add_parser(
+        "train", help="train a tokenizer on a UTF-8 text file and save it"
+    )
     train.add_argument("text", help="the training text (a UTF-8 file)")
     train.add_argument("--vocab-size", type=int, default=512, help="default 512")
     train.add_argument(
@@ -60,9 +67,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--out", required=True, help="where to save the tokenizer")
     train.set_defaults(run=_train)
     encode = sub.add_parser("encode", help="print the token ids of a text")
-    encode.add_argument("model", help="a file written by `bpe train` (or Tokenizer.save)")
+    encode.add_argument(
+        "model", help="a file written by `bpe train` (or Tokenizer.save)"
+    )
     encode.add_argument("text", help="the text to encode, or - to read standard input")
-    encode.add_argument("--allowed-special", default="raise", choices=("raise", "all", "none"))
+    encode.add_argument(
+        "--allowed-special", default="raise", choices=("raise", "all", "none")
+    )
     encode.set_defaults(run=_encode)
     vocab = sub.add_parser("vocab", help="list every token of a saved tokenizer")
     vocab.add_argument("model")

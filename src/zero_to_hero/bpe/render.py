@@ -1,4 +1,5 @@
-"""Showing tokens to people: a vocabulary listing and text with coloured token boundaries.
+"""Showing tokens to people: a vocabulary listing and text with coloured token
+boundaries.
 
 Example:
     >>> render_token(b"hi\\n")
@@ -20,8 +21,8 @@ _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def render_token(token: bytes) -> str:
-    """A token's bytes as readable text: control characters escaped (`\\n`, `\\u0007`), and
-    bytes that are not a whole UTF-8 character shown as `\\xNN`."""
+    """A token's bytes as readable text: control characters escaped (`\\n`, `\\u0007`),
+    and bytes that are not a whole UTF-8 character shown as `\\xNN`."""
     text = token.decode("utf-8", errors="backslashreplace")
     out = []
     for ch in text:
@@ -35,8 +36,9 @@ def render_token(token: bytes) -> str:
 
 
 def vocab_dump(tokenizer: Tokenizer) -> str:
-    """Every token, one per line: its id, its text in brackets, and for a merged token the two
-    tokens it was made of. Meant for reading; `Tokenizer.save` is the file to load from.
+    """Every token, one per line: its id, its text in brackets, and for a merged token
+    the two tokens it was made of. Meant for reading; `Tokenizer.save` is the file to
+    load from.
 
     Example:
         >>> from zero_to_hero.bpe import BasicTokenizer
@@ -60,9 +62,12 @@ def vocab_dump(tokenizer: Tokenizer) -> str:
     return "\n".join(lines)
 
 
-def tokens_html(tokenizer: Tokenizer, text: str, allowed_special: AllowedSpecial = "none") -> str:
-    """`text` as HTML, each token on a coloured background (cycling through five colours),
-    with its id in the tooltip. Tokens that hold part of a character show as `\\xNN`."""
+def tokens_html(
+    tokenizer: Tokenizer, text: str, allowed_special: AllowedSpecial = "none"
+) -> str:
+    """`text` as HTML, each token on a coloured background (cycling through five
+    colours), with its id in the tooltip. Tokens that hold part of a character show as
+    `\\xNN`."""
     palette = ("#fde68a", "#a7f3d0", "#bfdbfe", "#fbcfe8", "#ddd6fe")
     spans = []
     for n, i in enumerate(tokenizer.encode(text, allowed_special=allowed_special)):
@@ -73,8 +78,12 @@ def tokens_html(tokenizer: Tokenizer, text: str, allowed_special: AllowedSpecial
             shown = render_token(piece)
         shown = html.escape(shown).replace("\n", "↵<br>")
         spans.append(
-            f'<span class="z2h-token" style="background:{palette[n % len(palette)]};color:#111" '
+            '<span class="z2h-token" '
+            f'style="background:{palette[n % len(palette)]};color:#111" '
             f'title="{i}">{shown}</span>'
         )
-    style = "font-family:var(--md-code-font-family,monospace);white-space:pre-wrap;line-height:1.7"
+    style = (
+        "font-family:var(--md-code-font-family,monospace);white-space:pre-wrap;"
+        "line-height:1.7"
+    )
     return f'<div class="z2h-tokens" style="{style}">{"".join(spans)}</div>'

@@ -5,7 +5,8 @@ A file looks like this (`#` comments are not part of it):
 ```text
 zero-to-hero bpe 1          # format name and version
 class RegexTokenizer        # BasicTokenizer or RegexTokenizer
-pattern "'(?i:[sdmt]|ll|…"  # a JSON string: any pattern, whitespace and newlines included
+pattern "'(?i:[sdmt]|ll|…"  # a JSON string: any pattern, whitespace and newlines
+                            # included
 bytes identity              # or: bytes, then the 256 ids of the bytes 0..255
 specials 1                  # how many lines follow
 "<|endoftext|>" 512         # a JSON string and its id
@@ -15,10 +16,11 @@ merges 256                  # how many lines follow; line k merges into id 256 +
 end
 ```
 
-Strings are JSON-quoted, so a special token or a pattern may hold spaces, quotes, newlines or
-any Unicode character and still round-trip. Loading checks every line and stops at the first
-problem with the file name, the line number and what was expected there. Saving writes a
-temporary file and renames it, so a crash never leaves a half-written tokenizer behind.
+Strings are JSON-quoted, so a special token or a pattern may hold spaces, quotes,
+newlines or any Unicode character and still round-trip. Loading checks every line and
+stops at the first problem with the file name, the line number and what was expected
+there. Saving writes a temporary file and renames it, so a crash never leaves a
+half-written tokenizer behind.
 
 Example:
     >>> import os, tempfile
@@ -57,7 +59,11 @@ def save(tokenizer: Tokenizer, path: str | os.PathLike) -> None:
     name = type(tokenizer).__name__
     if name not in _CLASSES:
         raise TypeError(f"can only save {' or '.join(_CLASSES)}, got {name}")
-    lines = [f"{FORMAT} {VERSION}", f"class {name}", f"pattern {_quote(tokenizer.pattern)}"]
+    lines = [
+        f"{FORMAT} {VERSION}",
+        f"class {name}",
+        f"pattern {_quote(tokenizer.pattern)}",
+    ]
     if tokenizer.byte_ids == tuple(range(256)):
         lines.append("bytes identity")
     else:
@@ -74,12 +80,14 @@ def save(tokenizer: Tokenizer, path: str | os.PathLike) -> None:
 
 
 def _quote(text: str) -> str:
-    # ensure_ascii keeps the file pure ASCII: no line separator other than \n can appear.
+    # ensure_ascii keeps the file pure ASCII: no line separator other than \n can
+    # appear.
     return json.dumps(text, ensure_ascii=True)
 
 
 class _Lines:
-    """The lines of a file, handed out one at a time with their numbers, for error messages."""
+    """The lines of a file, handed out one at a time with their numbers, for error
+    messages."""
 
     def __init__(self, path: Path, lines: list[str]) -> None:
         self.path, self.lines, self.n = path, lines, 0
@@ -89,7 +97,9 @@ class _Lines:
 
     def next(self, what: str) -> str:
         if self.n >= len(self.lines):
-            raise TokenizerFileError(f"{self.path}: the file ends where {what} was expected")
+            raise TokenizerFileError(
+                f"{self.path}: the file ends where {what} was expected"
+            )
         self.n += 1
         return self.lines[self.n - 1]
 
@@ -97,7 +107,9 @@ class _Lines:
         line = self.next(f"the '{key}' line")
         name, _, value = line.partition(" ")
         if name != key:
-            raise self.error(f"expected a line starting with '{key} ', got {line[:60]!r}")
+            raise self.error(
+                f"expected a line starting with '{key} ', got {line[:60]!r}"
+            )
         return value
 
     def count(self, key: str) -> int:
@@ -128,8 +140,8 @@ def load(path: str | os.PathLike) -> Tokenizer:
 
     Raises:
         FileNotFoundError: there is no such file.
-        TokenizerFileError: the file is not a tokenizer of this format and version, or it is
-            truncated or inconsistent; the message names the line.
+        TokenizerFileError: the file is not a tokenizer of this format and version, or
+            it is truncated or inconsistent; the message names the line.
     """
     path = Path(path)
     raw = path.read_bytes()
@@ -145,8 +157,8 @@ def load(path: str | os.PathLike) -> Tokenizer:
     header = lines.next("the header")
     if header.startswith("minbpe"):
         raise TokenizerFileError(
-            f"{path} is a minbpe .model file, not a {FORMAT} file: this format stores the "
-            "pattern and special tokens quoted, so they round-trip exactly"
+            f"{path} is a minbpe .model file, not a {FORMAT} file: this format stores "
+            "the pattern and special tokens quoted, so they round-trip exactly"
         )
     name, _, version = header.rpartition(" ")
     if name != FORMAT:
@@ -156,11 +168,14 @@ def load(path: str | os.PathLike) -> Tokenizer:
         )
     if version != str(VERSION):
         raise TokenizerFileError(
-            f"{path} is {FORMAT} version {version!r}; this code reads version {VERSION} only"
+            f"{path} is {FORMAT} version {version!r}; this code reads version "
+            f"{VERSION} only"
         )
     cls_name = lines.field("class")
     if cls_name not in _CLASSES:
-        raise lines.error(f"unknown class {cls_name!r}; expected one of {sorted(_CLASSES)}")
+        raise lines.error(
+            f"unknown class {cls_name!r}; expected one of {sorted(_CLASSES)}"
+        )
     pattern, rest = lines.string(lines.field("pattern"))
     if rest:
         raise lines.error(f"unexpected text after the pattern: {rest[:60]!r}")
@@ -175,23 +190,31 @@ def load(path: str | os.PathLike) -> Tokenizer:
     for _ in range(lines.count("specials")):
         token, rest = lines.string(lines.next("a special token"))
         if not rest.startswith(" "):
-            raise lines.error("expected a JSON-quoted special token, a space and its id")
+            raise lines.error(
+                "expected a JSON-quoted special token, a space and its id"
+            )
         (i,) = lines.ints(rest[1:], 1, "the id of the special token")
         if token in specials:
             raise lines.error(f"the special token {token!r} appears twice")
         specials[token] = i
     merges = []
     for _ in range(lines.count("merges")):
-        a, b = lines.ints(lines.next("a merge"), 2, "a merge: two ids separated by a space")
+        a, b = lines.ints(
+            lines.next("a merge"), 2, "a merge: two ids separated by a space"
+        )
         merges.append((a, b))
     if lines.next("'end'") != "end":
-        raise lines.error("expected 'end' after the merges (more merges than announced?)")
+        raise lines.error(
+            "expected 'end' after the merges (more merges than announced?)"
+        )
     if lines.n < len(lines.lines):
         raise TokenizerFileError(f"{path}: unexpected text after the 'end' line")
 
     if cls_name == "BasicTokenizer":
         if pattern:
-            raise TokenizerFileError(f"{path}: a BasicTokenizer has no pattern, got {pattern!r}")
+            raise TokenizerFileError(
+                f"{path}: a BasicTokenizer has no pattern, got {pattern!r}"
+            )
         tokenizer: Tokenizer = BasicTokenizer()
     else:
         try:

@@ -1,13 +1,16 @@
-"""Byte-level BPE tokenizers: `BasicTokenizer` (raw bytes) and `RegexTokenizer` (split first).
+"""Byte-level BPE tokenizers: `BasicTokenizer` (raw bytes) and `RegexTokenizer` (split
+first).
 
 A tokenizer is a list of merges plus a few choices:
 
-* `merges`: `(a, b) -> new id`, in the order they were learned; merge `k` makes id `256 + k`.
-* `byte_ids`: the id of each of the 256 single-byte tokens. A trained tokenizer uses id `b` for
-  byte `b`; GPT-2 numbers its bytes in another order, and loading it keeps that order.
+* `merges`: `(a, b) -> new id`, in the order they were learned; merge `k` makes id
+  `256 + k`.
+* `byte_ids`: the id of each of the 256 single-byte tokens. A trained tokenizer uses id
+  `b` for byte `b`; GPT-2 numbers its bytes in another order, and loading it keeps that
+  order.
 * `pattern`: the split pattern (`RegexTokenizer` only). Merges never cross its pieces.
-* `special_tokens`: strings such as `<|endoftext|>` that map to one id of their own and are never
-  produced by merges.
+* `special_tokens`: strings such as `<|endoftext|>` that map to one id of their own and
+  are never produced by merges.
 
 Example:
     >>> tok = BasicTokenizer().train("aaabdaaabac", vocab_size=256 + 3)
@@ -40,27 +43,32 @@ __all__ = [
     "RegexTokenizer",
 ]
 
-# --8<-- [start:patterns]
-#: GPT-2's split: contractions, runs of letters, of digits, of other symbols (each may take one
-#: leading space), then whitespace (a run of spaces leaves its last one to the next word).
-GPT2_SPLIT_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-#: GPT-4's split (cl100k): case-insensitive contractions, numbers of at most three digits,
-#: newlines kept apart from other whitespace, and no space-before-word exception for letters.
-GPT4_SPLIT_PATTERN = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|"""
-    r"""\s*[\r\n]|\s+(?!\S)|\s+"""
+#: GPT-2's split: contractions, runs of letters, of digits, of other symbols (each may
+#: take one leading space), then whitespace (a run of spaces leaves its last one to the
+#: next word).
+GPT2_SPLIT_PATTERN = (
+    r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 )
-# --8<-- [end:patterns]
+#: GPT-4's split (cl100k): case-insensitive contractions, numbers of at most three
+#: digits, newlines kept apart from other whitespace, and no space-before-word exception
+#: for letters.
+GPT4_SPLIT_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}|"""
+    r""" ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"""
+)
 
 AllowedSpecial = Literal["all", "none", "raise"] | set[str] | frozenset[str]
 
 _IDENTITY = tuple(range(256))
 _CACHE_LIMIT = 1 << 16  # chunks remembered by a RegexTokenizer's encoder
-_LONG_CHUNK = 64  # from this length on, encode a chunk with the heap (n log n) algorithm
+_LONG_CHUNK = (
+    64  # from this length on, encode a chunk with the heap (n log n) algorithm
+)
 
 
 class TrainingStoppedEarly(UserWarning):
-    """Training ran out of pairs to merge before reaching the requested vocabulary size."""
+    """Training ran out of pairs to merge before reaching the requested vocabulary
+    size."""
 
 
 class Tokenizer:
@@ -77,15 +85,18 @@ class Tokenizer:
         self.special_tokens: dict[str, int] = {}
         self._rebuild()
 
-    # ----------------------------------------------------------------------------- state
+    # ---------------------------------------------------------------------------- state
     def _rebuild(self) -> None:
-        """Derive the vocabulary and the decode table from merges, byte ids and specials."""
+        """Derive the vocabulary and the decode table from merges, byte ids and
+        specials."""
         vocab: dict[int, bytes] = {i: bytes([b]) for b, i in enumerate(self.byte_ids)}
         for (a, b), new in self.merges.items():
             vocab[new] = vocab[a] + vocab[b]
         self.vocab = vocab
         self._decode_table = {**vocab}
-        self._decode_table.update({i: s.encode("utf-8") for s, i in self.special_tokens.items()})
+        self._decode_table.update(
+            {i: s.encode("utf-8") for s, i in self.special_tokens.items()}
+        )
         self._special_pattern: regex.Pattern | None = None
         self._cache: dict[str, list[int]] = {}
 
@@ -109,17 +120,20 @@ class Tokenizer:
             new = 256 + k
             if not (0 <= a < new and 0 <= b < new):
                 raise ValueError(
-                    f"merge {k} joins ({a}, {b}), but only the ids 0..{new - 1} exist before it"
+                    f"merge {k} joins ({a}, {b}), but only the ids 0..{new - 1} exist "
+                    "before it"
                 )
             if (a, b) in table:
-                raise ValueError(f"merge {k} repeats the pair ({a}, {b}) of merge {table[a, b]}")
+                raise ValueError(
+                    f"merge {k} repeats the pair ({a}, {b}) of merge {table[a, b]}"
+                )
             table[a, b] = new
         self.merges, self.byte_ids, self.special_tokens = table, byte_ids, {}
         self._rebuild()
         if special_tokens:
             self.register_special_tokens(special_tokens)
 
-    # -------------------------------------------------------------------------- training
+    # ------------------------------------------------------------------------- training
     def _chunks(self, text: str) -> list[str]:
         """The pieces of `text` that merges never cross."""
         raise NotImplementedError
@@ -134,33 +148,39 @@ class Tokenizer:
     ) -> Tokenizer:
         """Learn `vocab_size - 256` merges from `text`, replacing any earlier merges.
 
-        Both trainers give identical merges; ties go to the pair that occurs first in the text.
-        If the text runs out of pairs first, training stops there with a
-        `TrainingStoppedEarly` warning. Registered special tokens are kept (their ids must lie
-        above the new vocabulary) and are never learned from the text.
+        Both trainers give identical merges; ties go to the pair that occurs first in
+        the text. If the text runs out of pairs first, training stops there with a
+        `TrainingStoppedEarly` warning. Registered special tokens are kept (their ids
+        must lie above the new vocabulary) and are never learned from the text.
 
         Args:
             text: The training text.
             vocab_size: 256 byte tokens plus the number of merges wanted.
-            trainer: `"fast"` (default) or `"straightforward"` (recounts every pair per merge).
-            progress: Show a progress bar (straightforward trainer only; the fast one is quick).
+            trainer: `"fast"` (default) or `"straightforward"` (recounts every pair per
+                merge).
+            progress: Show a progress bar (straightforward trainer only; the fast one is
+                quick).
 
         Returns:
             The tokenizer itself, so `tok = RegexTokenizer().train(text, 512)` works.
         """
         if not isinstance(text, str):
-            raise TypeError(f"train() needs the text as a str, got {type(text).__name__}")
+            raise TypeError(
+                f"train() needs the text as a str, got {type(text).__name__}"
+            )
         if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
             raise TypeError(f"vocab_size must be an int, got {vocab_size!r}")
         if vocab_size < 256:
             raise ValueError(
-                f"vocab_size must be at least 256 (one token per byte value), got {vocab_size}"
+                "vocab_size must be at least 256 (one token per byte value), got "
+                f"{vocab_size}"
             )
         clash = {s: i for s, i in self.special_tokens.items() if i < vocab_size}
         if clash:
             raise ValueError(
-                f"special tokens {clash} have ids below vocab_size={vocab_size}, where merged "
-                f"tokens will go: register special tokens with ids >= {vocab_size}"
+                f"special tokens {clash} have ids below vocab_size={vocab_size}, where "
+                "merged tokens will go: register special tokens with ids >= "
+                f"{vocab_size}"
             )
         num_merges = vocab_size - 256
         chunks = self._chunks(text)
@@ -169,11 +189,13 @@ class Tokenizer:
         elif trainer == "straightforward":
             pairs = train_straightforward(chunks, num_merges, progress=progress)
         else:
-            raise ValueError(f"trainer must be 'fast' or 'straightforward', got {trainer!r}")
+            raise ValueError(
+                f"trainer must be 'fast' or 'straightforward', got {trainer!r}"
+            )
         if len(pairs) < num_merges:
             warnings.warn(
-                f"training stopped after {len(pairs)} of {num_merges} merges: no two adjacent "
-                f"tokens are left to merge in this text, so the vocabulary has "
+                f"training stopped after {len(pairs)} of {num_merges} merges: no two "
+                "adjacent tokens are left to merge in this text, so the vocabulary has "
                 f"{256 + len(pairs)} tokens, not {vocab_size}",
                 TrainingStoppedEarly,
                 stacklevel=2,
@@ -182,46 +204,61 @@ class Tokenizer:
         self._set_state(pairs, _IDENTITY, specials)
         return self
 
-    # -------------------------------------------------------------------------- specials
+    # ------------------------------------------------------------------------- specials
     def register_special_tokens(self, special_tokens: dict[str, int]) -> None:
-        """Add special tokens: each string encodes to its own id (when allowed, see `encode`).
+        """Add special tokens: each string encodes to its own id (when allowed, see
+        `encode`).
 
-        Ids must not be used by an ordinary token (ids `0 .. 255 + len(merges)`) or by another
-        special token. Any non-empty string works, spaces and newlines included.
+        Ids must not be used by an ordinary token (ids `0 .. 255 + len(merges)`) or by
+        another special token. Any non-empty string works, spaces and newlines included.
         """
         if not isinstance(special_tokens, dict):
             raise TypeError(
-                f"special_tokens must be a dict of str -> int, got {type(special_tokens).__name__}"
+                "special_tokens must be a dict of str -> int, got "
+                f"{type(special_tokens).__name__}"
             )
         taken = {i: s for s, i in self.special_tokens.items()}
         added = dict(self.special_tokens)
         for token, i in special_tokens.items():
             if not isinstance(token, str) or not token:
-                raise ValueError(f"a special token must be a non-empty str, got {token!r}")
+                raise ValueError(
+                    f"a special token must be a non-empty str, got {token!r}"
+                )
             try:
                 token.encode("utf-8")
             except UnicodeEncodeError:
-                raise ValueError(f"special token {token!r} is not valid Unicode text") from None
+                raise ValueError(
+                    f"special token {token!r} is not valid Unicode text"
+                ) from None
             if isinstance(i, bool) or not isinstance(i, int) or i < 0:
-                raise ValueError(f"special token {token!r} needs a non-negative int id, got {i!r}")
+                raise ValueError(
+                    f"special token {token!r} needs a non-negative int id, got {i!r}"
+                )
             if i in self.vocab:
                 raise ValueError(
-                    f"special token {token!r} cannot have id {i}: ids 0..{len(self.vocab) - 1} "
-                    f"belong to ordinary tokens (use {len(self.vocab)} or above)"
+                    f"special token {token!r} cannot have id {i}: ids "
+                    f"0..{len(self.vocab) - 1} belong to ordinary tokens (use "
+                    f"{len(self.vocab)} or above)"
                 )
             if token in added and added[token] != i:
-                raise ValueError(f"special token {token!r} already has id {added[token]}")
+                raise ValueError(
+                    f"special token {token!r} already has id {added[token]}"
+                )
             if taken.get(i, token) != token:
                 raise ValueError(f"id {i} is already the special token {taken[i]!r}")
             added[token], taken[i] = i, token
         self.special_tokens = added
         self._rebuild()
 
-    # -------------------------------------------------------------------------- encoding
+    # ------------------------------------------------------------------------- encoding
     def _encode_chunk(self, text: str) -> list[int]:
         """Encode one piece of text with the merges, lowest merge first."""
         data = text.encode("utf-8")
-        ids = list(data) if self.byte_ids is _IDENTITY else [self.byte_ids[b] for b in data]
+        ids = (
+            list(data)
+            if self.byte_ids is _IDENTITY
+            else [self.byte_ids[b] for b in data]
+        )
         if len(ids) >= _LONG_CHUNK:
             return _apply_merges_heap(ids, self.merges)
         return _apply_merges(ids, self.merges)
@@ -235,17 +272,17 @@ class Tokenizer:
             out.extend(self._encode_chunk(chunk))
         return out
 
-    # --8<-- [start:encode]
     def encode(self, text: str, allowed_special: AllowedSpecial = "raise") -> list[int]:
         """Encode `text` into token ids.
 
         Args:
             text: Any string.
-            allowed_special: What to do with registered special-token strings in the text
-                (the same choices as tiktoken's): `"raise"` (default) raises `ValueError` if
-                one occurs, so text from users can never smuggle in an `<|endoftext|>`;
-                `"all"` encodes each as its id; `"none"` encodes them as ordinary text; a set
-                of special tokens encodes those as ids and raises for the others.
+            allowed_special: What to do with registered special-token strings in the
+                text (the same choices as tiktoken's): `"raise"` (default) raises
+                `ValueError` if one occurs, so text from users can never smuggle in an
+                `<|endoftext|>`; `"all"` encodes each as its id; `"none"` encodes them
+                as ordinary text; a set of special tokens encodes those as ids and
+                raises for the others.
 
         Raises:
             ValueError: a special token that is not allowed occurs in the text, or
@@ -269,8 +306,8 @@ class Tokenizer:
             allowed = set(allowed_special)
         else:
             raise ValueError(
-                "allowed_special must be 'all', 'none', 'raise' or a set of special tokens, "
-                f"got {allowed_special!r}"
+                "allowed_special must be 'all', 'none', 'raise' or a set of special "
+                f"tokens, got {allowed_special!r}"
             )
         ids: list[int] = []
         for part in _split_keeping(text, allowed):
@@ -281,8 +318,6 @@ class Tokenizer:
             ids.extend(self.encode_ordinary(part))
         return ids
 
-    # --8<-- [end:encode]
-
     def _refuse_specials(self, text: str, allowed: set[str]) -> None:
         if self._special_pattern is None:
             self._special_pattern = _alternation(self.special_tokens)
@@ -292,11 +327,11 @@ class Tokenizer:
                 raise ValueError(
                     f"the text contains the special token {token!r} (id "
                     f"{self.special_tokens[token]}). Pass allowed_special='all' or "
-                    f"{{{token!r}}} to encode it as that id, or allowed_special='none' to "
-                    "encode it as ordinary text."
+                    f"{{{token!r}}} to encode it as that id, or allowed_special='none' "
+                    "to encode it as ordinary text."
                 )
 
-    # -------------------------------------------------------------------------- decoding
+    # ------------------------------------------------------------------------- decoding
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         """The bytes the ids stand for, concatenated (lossless, unlike `decode`)."""
         table = self._decode_table
@@ -319,13 +354,13 @@ class Tokenizer:
     def decode(self, ids: Iterable[int]) -> str:
         """The text the ids stand for.
 
-        A token can end in the middle of a character (a byte sequence that is not valid UTF-8
-        on its own); such bytes become U+FFFD, the replacement character, instead of an error.
-        `decode(encode(s)) == s` holds for every string `s`.
+        A token can end in the middle of a character (a byte sequence that is not valid
+        UTF-8 on its own); such bytes become U+FFFD, the replacement character, instead
+        of an error. `decode(encode(s)) == s` holds for every string `s`.
         """
         return self.decode_bytes(ids).decode("utf-8", errors="replace")
 
-    # ------------------------------------------------------------------------ save, load
+    # ----------------------------------------------------------------------- save, load
     def save(self, path: str | os.PathLike) -> None:
         """Write the tokenizer to `path` in the versioned text format of
         `zero_to_hero.bpe.storage` (atomically: a crash leaves no half-written file)."""
@@ -337,8 +372,8 @@ class Tokenizer:
     def load(cls, path: str | os.PathLike) -> Tokenizer:
         """Read a tokenizer written by `save`, checking every line.
 
-        `Tokenizer.load` returns whichever class the file holds; `BasicTokenizer.load` and
-        `RegexTokenizer.load` insist on their own class.
+        `Tokenizer.load` returns whichever class the file holds; `BasicTokenizer.load`
+        and `RegexTokenizer.load` insist on their own class.
         """
         from zero_to_hero.bpe.storage import load
 
@@ -351,7 +386,8 @@ class Tokenizer:
         return tokenizer
 
     def vocab_dump(self) -> str:
-        """A human-readable list of every token; see `zero_to_hero.bpe.render.vocab_dump`."""
+        """A human-readable list of every token; see
+        `zero_to_hero.bpe.render.vocab_dump`."""
         from zero_to_hero.bpe.render import vocab_dump
 
         return vocab_dump(self)
@@ -365,7 +401,8 @@ class Tokenizer:
 
 
 class BasicTokenizer(Tokenizer):
-    """BPE over the raw UTF-8 bytes of the whole text: merges may cross words and spaces.
+    """BPE over the raw UTF-8 bytes of the whole text: merges may cross words and
+    spaces.
 
     Example:
         >>> tok = BasicTokenizer().train("hello hello hello", vocab_size=261)
@@ -378,18 +415,21 @@ class BasicTokenizer(Tokenizer):
 
 
 class RegexTokenizer(Tokenizer):
-    """BPE over the pieces of a split pattern: merges never cross from one piece to the next.
+    """BPE over the pieces of a split pattern: merges never cross from one piece to the
+    next.
 
-    Encoding remembers the ids of up to 65,536 distinct pieces, so common words are merged
-    once, not every time they appear.
+    Encoding remembers the ids of up to 65,536 distinct pieces, so common words are
+    merged once, not every time they appear.
 
     Args:
-        pattern: A `regex` pattern (default: GPT-4's split). Its matches must cover the text:
-            anything between matches would be lost, so such a pattern is refused when it shows.
+        pattern: A `regex` pattern (default: GPT-4's split). Its matches must cover the
+            text: anything between matches would be lost, so such a pattern is refused
+            when it shows.
 
     Example:
         >>> tok = RegexTokenizer().train("hello hello hello", vocab_size=261)
-        >>> tok.encode("hello hello"), tok.vocab[260]  # GPT-4's split keeps the space in front
+        >>> # GPT-4's split keeps the space in front
+        >>> tok.encode("hello hello"), tok.vocab[260]
         ([259, 260], b' hello')
     """
 
@@ -407,8 +447,8 @@ class RegexTokenizer(Tokenizer):
         chunks = self._compiled.findall(text)
         if sum(map(len, chunks)) != len(text):
             raise ValueError(
-                "the split pattern skips part of the text (its matches must cover every "
-                "character, or decode(encode(text)) would lose text)"
+                "the split pattern skips part of the text (its matches must cover "
+                "every character, or decode(encode(text)) would lose text)"
             )
         return chunks
 
@@ -430,7 +470,6 @@ class RegexTokenizer(Tokenizer):
 
 
 # ------------------------------------------------------------------------------ helpers
-# --8<-- [start:apply-merges]
 def _apply_merges(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     """Merge the pair with the lowest merge id, everywhere, until no pair is a merge."""
     ids = list(ids)
@@ -453,13 +492,11 @@ def _apply_merges(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     return ids
 
 
-# --8<-- [end:apply-merges]
-
-
 def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     """The same result as `_apply_merges` in O(n log n): a linked list and a heap of
-    (merge id, position). A merge only creates pairs holding the new id, which rank after it,
-    so all occurrences of one merge are applied left to right before any later merge."""
+    (merge id, position). A merge only creates pairs holding the new id, which rank
+    after it, so all occurrences of one merge are applied left to right before any later
+    merge."""
     n = len(ids)
     if n < 2:
         return list(ids)
@@ -467,7 +504,9 @@ def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
     nxt = list(range(1, n + 1))
     nxt[-1] = -1
     prv = list(range(-1, n - 1))
-    heap = [(merges[p], i, p) for i, p in enumerate(itertools.pairwise(ids)) if p in merges]
+    heap = [
+        (merges[p], i, p) for i, p in enumerate(itertools.pairwise(ids)) if p in merges
+    ]
     heapq.heapify(heap)
     while heap:
         new, i, pair = heapq.heappop(heap)
@@ -489,11 +528,14 @@ def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
 
 def _alternation(tokens: Iterable[str]) -> regex.Pattern:
     """A pattern matching any of `tokens`, longest first (so `<|a|>b` beats `<|a|>`)."""
-    return regex.compile("|".join(regex.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+    return regex.compile(
+        "|".join(regex.escape(t) for t in sorted(tokens, key=len, reverse=True))
+    )
 
 
 def _split_keeping(text: str, specials: set[str]) -> list[str]:
-    """`text` cut around every occurrence of the given special tokens, which are kept."""
+    """`text` cut around every occurrence of the given special tokens, which are
+    kept."""
     if not specials:
         return [text]
     pattern = _alternation(specials)

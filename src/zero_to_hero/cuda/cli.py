@@ -1,4 +1,5 @@
-"""`zero-to-hero cuda ...`: where the kernels run, the compile check, and a correctness demo."""
+"""`zero-to-hero cuda ...`: where the kernels run, the compile check, and a correctness
+demo."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ def _info(args: argparse.Namespace) -> int:
     import zero_to_hero.cuda as zcuda
 
     rows = [("kernels run on", zcuda.TARGET)]
-    for package in ("numba", "numba-cuda", "cuda-bindings", "nvidia-nvvm", "nvidia-nvjitlink"):
+    for package in (
+        "numba",
+        "numba-cuda",
+        "cuda-bindings",
+        "nvidia-nvvm",
+        "nvidia-nvjitlink",
+    ):
         try:
             rows.append((package, version(package)))
         except PackageNotFoundError:
@@ -78,14 +85,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the `cuda` command and its sub-commands."""
     parser = commands.add_parser("cuda", help="CUDA kernels: vector add and matmul")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    sub.add_parser("info", help="where the kernels run, and the versions").set_defaults(run=_info)
+    sub.add_parser("info", help="where the kernels run, and the versions").set_defaults(
+        run=_info
+    )
     sub.add_parser(
         "check", help="compile every kernel for sm_90: float64, registers, occupancy"
     ).set_defaults(run=_check)
     demo = sub.add_parser("demo", help="run every kernel once and compare with numpy")
-    demo.add_argument("--n", type=int, default=1000, help="vector length (default 1000)")
     demo.add_argument(
-        "--size", type=int, default=20, help="matrix size (default 20; the simulator is slow)"
+        "--n", type=int, default=1000, help="vector length (default 1000)"
+    )
+    demo.add_argument(
+        "--size",
+        type=int,
+        default=20,
+        help="matrix size (default 20; the simulator is slow)",
     )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.set_defaults(run=_demo)

@@ -1,22 +1,26 @@
-"""The compile check: every kernel compiles to PTX for a Hopper GPU (sm_90), with no GPU present.
+"""The compile check: every kernel compiles to PTX for a Hopper GPU (sm_90), with no GPU
+present.
 
-The simulator runs kernels as Python, so it accepts code the CUDA compiler rejects (a list
-comprehension, say) and cannot see precision: a float64 literal that turns a float32 loop into
-double-precision arithmetic gives the same answers there. This check compiles each kernel for
-real, with NVIDIA's NVVM (from the `cuda-toolkit` wheels of the `cuda` extra), and then
+The simulator runs kernels as Python, so it accepts code the CUDA compiler rejects (a
+list comprehension, say) and cannot see precision: a float64 literal that turns a
+float32 loop into double-precision arithmetic gives the same answers there. This check
+compiles each kernel for real, with NVIDIA's NVVM (from the `cuda-toolkit` wheels of the
+`cuda` extra), and then
 
-* scans the PTX for float64 instructions (`.f64`), which the chapter's kernels must not have;
-* assembles it with ptxas (through nvJitLink) and reads what ptxas reports: registers per
-  thread, shared memory per block, spills and barriers, which set the occupancy.
+* scans the PTX for float64 instructions (`.f64`), which the chapter's kernels must not
+  have;
+* assembles it with ptxas (through nvJitLink) and reads what ptxas reports: registers
+  per thread, shared memory per block, spills and barriers, which set the occupancy.
 
-It needs the real numba-cuda target, not the simulator, so it runs in a process started with
-`NUMBA_ENABLE_CUDASIM=0`:
+It needs the real numba-cuda target, not the simulator, so it runs in a process started
+with `NUMBA_ENABLE_CUDASIM=0`:
 
-    python -m zero_to_hero.cuda.compile_check          # a table; exit status 1 on a problem
-    python -m zero_to_hero.cuda.compile_check --json   # the same as JSON
-    python -m zero_to_hero.cuda.compile_check --ptx matmul_tiled16   # one kernel's PTX
+    python -m zero_to_hero.cuda.compile_check  # a table; exit status 1 on a problem
+    python -m zero_to_hero.cuda.compile_check --json  # the same as JSON
+    python -m zero_to_hero.cuda.compile_check --ptx matmul_tiled16  # one kernel's PTX
 
-From a process that uses the simulator (a test, a page), `report()` runs it in a subprocess.
+From a process that uses the simulator (a test, a page), `report()` runs it in a
+subprocess.
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ MAT = types.float32[:, ::1]  # a row-major float32 matrix
 
 @dataclass(frozen=True)
 class KernelSpec:
-    """A kernel to check: its name, the numba kernel, the argument types, its block size.
+    """A kernel to check: its name, the numba kernel, the argument types, its block
+    size.
 
     Attributes:
         name: Name in the report.
@@ -83,7 +88,10 @@ def kernel_specs() -> list[KernelSpec]:
     specs = [
         KernelSpec("vec_add", kernels.vec_add, (VEC, VEC, VEC), THREADS_PER_BLOCK),
         KernelSpec(
-            "vec_add_grid_stride", kernels.vec_add_grid_stride, (VEC, VEC, VEC), THREADS_PER_BLOCK
+            "vec_add_grid_stride",
+            kernels.vec_add_grid_stride,
+            (VEC, VEC, VEC),
+            THREADS_PER_BLOCK,
         ),
     ]
     for name, mm in MATMUL_KERNELS.items():
@@ -92,11 +100,21 @@ def kernel_specs() -> list[KernelSpec]:
             threads *= n
         specs.append(KernelSpec(f"matmul_{name}", mm.kernel, (MAT, MAT, MAT), threads))
     specs += [
-        KernelSpec("exercise saxpy", exercises.saxpy, (types.float32, VEC, VEC), THREADS_PER_BLOCK),
         KernelSpec(
-            "exercise transpose", exercises.transpose, (MAT, MAT), exercises.TRANSPOSE_TILE**2
+            "exercise saxpy",
+            exercises.saxpy,
+            (types.float32, VEC, VEC),
+            THREADS_PER_BLOCK,
         ),
-        KernelSpec("exercise block_sum", exercises.block_sum, (VEC, VEC), exercises.SUM_THREADS),
+        KernelSpec(
+            "exercise transpose",
+            exercises.transpose,
+            (MAT, MAT),
+            exercises.TRANSPOSE_TILE**2,
+        ),
+        KernelSpec(
+            "exercise block_sum", exercises.block_sum, (VEC, VEC), exercises.SUM_THREADS
+        ),
         KernelSpec(
             "mistake vec_add_unguarded",
             mistakes.vec_add_unguarded,
@@ -131,8 +149,9 @@ def compile_to_ptx(spec: KernelSpec, cc: tuple[int, int] = COMPUTE_CAPABILITY) -
     """The PTX (virtual GPU assembly) of one kernel for compute capability `cc`."""
     if cuda.compile_ptx is None:  # numba-cuda's simulator has no compiler
         raise RuntimeError(
-            f"the compile check needs the real CUDA target: start Python with {SIMULATOR_ENV}=0, "
-            "e.g. `python -m zero_to_hero.cuda.compile_check`, or call report() from here"
+            "the compile check needs the real CUDA target: start Python with "
+            f"{SIMULATOR_ENV}=0, e.g. `python -m zero_to_hero.cuda.compile_check`, or "
+            "call report() from here"
         )
     try:
         ptx, _ = cuda.compile_ptx(spec.kernel.py_func, spec.signature, cc=cc)
@@ -141,9 +160,9 @@ def compile_to_ptx(spec: KernelSpec, cc: tuple[int, int] = COMPUTE_CAPABILITY) -
     return ptx
 
 
-# --8<-- [start:float64]
 def float64_instructions(ptx: str) -> list[str]:
-    """The PTX lines that declare or compute with float64 values (`add.f64`, `cvt.f64.f32`...).
+    """The PTX lines that declare or compute with float64 values (`add.f64`,
+    `cvt.f64.f32`...).
 
     Example:
         >>> float64_instructions("add.f32 %f1, %f2, %f3;\\ncvt.f64.f32 %fd1, %f1;")
@@ -153,18 +172,18 @@ def float64_instructions(ptx: str) -> list[str]:
     return [line for line in lines if re.search(r"\.f64\b", line)]
 
 
-# --8<-- [end:float64]
-
-
 def static_shared_bytes(ptx: str) -> int:
-    """Bytes of the `.shared` arrays a PTX module declares (`.shared .align 4 .b8 name[1024];`).
+    """Bytes of the `.shared` arrays a PTX module declares (`.shared .align 4 .b8
+    name[1024];`).
 
     Example:
         >>> static_shared_bytes(".shared .align 4 .b8 _cudapy_smem_1[1024];")
         1024
     """
     sizes = re.findall(
-        r"^\s*(?:\.visible\s+)?\.shared\s+(?:\.align\s+\d+\s+)?\.b8\s+\w+\[(\d+)\]", ptx, re.M
+        r"^\s*(?:\.visible\s+)?\.shared\s+(?:\.align\s+\d+\s+)?\.b8\s+\w+\[(\d+)\]",
+        ptx,
+        re.M,
     )
     return sum(int(n) for n in sizes)
 
@@ -217,20 +236,27 @@ def ptxas_usage(ptx: str, arch: str = "sm_90") -> PtxasUsage:
     try:
         data = ptx.encode()
         try:
-            nvjitlink.add_data(handle, nvjitlink.InputType.PTX, data, len(data), "kernel")
+            nvjitlink.add_data(
+                handle, nvjitlink.InputType.PTX, data, len(data), "kernel"
+            )
             nvjitlink.complete(handle)
         except nvjitlink.nvJitLinkError as err:
             log = bytearray(nvjitlink.get_error_log_size(handle))
             nvjitlink.get_error_log(handle, log)
-            raise RuntimeError(f"ptxas rejected the PTX: {log.decode(errors='replace')}") from err
+            raise RuntimeError(
+                f"ptxas rejected the PTX: {log.decode(errors='replace')}"
+            ) from err
         log = bytearray(nvjitlink.get_info_log_size(handle))
         nvjitlink.get_info_log(handle, log)
     finally:
         nvjitlink.destroy(handle)
     (usage,) = parse_ptxas_report(log.decode(errors="replace")).values()
-    # Linked through nvJitLink, ptxas leaves the kernel's `.shared` arrays out of its smem
-    # figure (they are module-level symbols); the PTX of one kernel declares them all.
-    return replace(usage, shared_bytes=max(usage.shared_bytes, static_shared_bytes(ptx)))
+    # Linked through nvJitLink, ptxas leaves the kernel's `.shared` arrays out of its
+    # smem figure (they are module-level symbols); the PTX of one kernel declares them
+    # all.
+    return replace(
+        usage, shared_bytes=max(usage.shared_bytes, static_shared_bytes(ptx))
+    )
 
 
 @dataclass(frozen=True)
@@ -257,12 +283,15 @@ class KernelReport:
 
 
 def check(specs: list[KernelSpec] | None = None) -> list[KernelReport]:
-    """Compile every kernel for sm_90 and report float64 use, resources and occupancy."""
+    """Compile every kernel for sm_90 and report float64 use, resources and
+    occupancy."""
     reports = []
     for spec in specs if specs is not None else kernel_specs():
         ptx = compile_to_ptx(spec)
         usage = ptxas_usage(ptx)
-        occ = occupancy(spec.threads_per_block, usage.registers, usage.shared_bytes, usage.barriers)
+        occ = occupancy(
+            spec.threads_per_block, usage.registers, usage.shared_bytes, usage.barriers
+        )
         reports.append(
             KernelReport(
                 name=spec.name,
@@ -283,7 +312,8 @@ def check(specs: list[KernelSpec] | None = None) -> list[KernelReport]:
 
 
 def report(timeout: float = 300) -> list[dict[str, Any]]:
-    """Run the compile check in a fresh process (with the real CUDA target) and return its rows.
+    """Run the compile check in a fresh process (with the real CUDA target) and return
+    its rows.
 
     This is what a process that uses the simulator (the tests, the site build) calls.
     """
@@ -295,16 +325,25 @@ def report(timeout: float = 300) -> list[dict[str, Any]]:
         text=True,
         timeout=timeout,
     )
-    if proc.returncode not in (0, 1):  # 1 means "ran, and found a problem": the rows say which
+    # 1 means "ran, and found a problem": the rows say which
+    if proc.returncode not in (
+        0,
+        1,
+    ):
         raise RuntimeError(f"the compile check failed to run:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the compile check's table (or JSON); exit status 1 if any kernel fails it."""
+    """Print the compile check's table (or JSON); exit status 1 if any kernel fails
+    it."""
     parser = argparse.ArgumentParser(prog="python -m zero_to_hero.cuda.compile_check")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--ptx", metavar="KERNEL", help="print one kernel's PTX and stop")
+    parser.add_argument(
+        "--json", action="store_true", help="print JSON instead of a table"
+    )
+    parser.add_argument(
+        "--ptx", metavar="KERNEL", help="print one kernel's PTX and stop"
+    )
     args = parser.parse_args(argv)
     if args.ptx:
         specs = {spec.name: spec for spec in kernel_specs()}
@@ -316,14 +355,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps([{**asdict(r), "ok": r.ok} for r in reports], indent=1))
     else:
-        print(f"PTX for sm_{''.join(map(str, COMPUTE_CAPABILITY))}, occupancy on {SM90.name}\n")
+        print(
+            f"PTX for sm_{''.join(map(str, COMPUTE_CAPABILITY))}, occupancy on "
+            f"{SM90.name}\n"
+        )
         heads = ["threads", "regs", "smem B", "spill", "f64", "blocks/SM", "occupancy"]
         print(f"{'kernel':34}", *(f"{h:>9}" for h in heads))
         for r in reports:
             flag = "" if r.ok else "   <-- PROBLEM"
             cells = [r.threads_per_block, r.registers, r.shared_bytes, r.spill_bytes]
             cells += [len(r.float64_lines), r.blocks_per_sm]
-            print(f"{r.name:34}", *(f"{c:9d}" for c in cells), f"{r.occupancy:9.0%}{flag}")
+            print(
+                f"{r.name:34}", *(f"{c:9d}" for c in cells), f"{r.occupancy:9.0%}{flag}"
+            )
     return 0 if all(r.ok for r in reports) else 1
 
 

@@ -1,8 +1,9 @@
-"""The same kernels in CUDA C++ (`kernels.cu`), compiled with NVIDIA's `nvcc` for comparison.
+"""The same kernels in CUDA C++ (`kernels.cu`), compiled with NVIDIA's `nvcc` for
+comparison.
 
-Nothing here runs a kernel: CUDA C needs a GPU to run. What a CPU machine with the CUDA toolkit
-can do is compile it, and ptxas then reports registers and shared memory per kernel, to set
-beside what the numba versions use (see `compile_check`).
+Nothing here runs a kernel: CUDA C needs a GPU to run. What a CPU machine with the CUDA
+toolkit can do is compile it, and ptxas then reports registers and shared memory per
+kernel, to set beside what the numba versions use (see `compile_check`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ KERNELS = {
 
 
 def nvcc_resource_usage(arch: str = "sm_90") -> dict[str, PtxasUsage]:
-    """Compile `kernels.cu` with `nvcc --resource-usage` and return each kernel's figures.
+    """Compile `kernels.cu` with `nvcc --resource-usage` and return each kernel's
+    figures.
 
     Raises:
         FileNotFoundError: nvcc is not on the PATH.
@@ -42,7 +44,15 @@ def nvcc_resource_usage(arch: str = "sm_90") -> dict[str, PtxasUsage]:
         )
     with tempfile.TemporaryDirectory() as tmp:
         cubin = Path(tmp) / "kernels.cubin"
-        cmd = [nvcc, f"-arch={arch}", "-cubin", "--resource-usage", "-o", str(cubin), str(SOURCE)]
+        cmd = [
+            nvcc,
+            f"-arch={arch}",
+            "-cubin",
+            "--resource-usage",
+            "-o",
+            str(cubin),
+            str(SOURCE),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"nvcc failed:\n{proc.stdout}{proc.stderr}")

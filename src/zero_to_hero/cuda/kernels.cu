@@ -3,16 +3,13 @@
 // The compile check builds this file with nvcc for sm_90 and reports each kernel's registers and
 // shared memory next to the numba versions'. Matrices are row-major; n, M, N, K are sizes.
 
-// --8<-- [start:vec-add]
 __global__ void vec_add(const float* a, const float* b, float* out, int n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) {
         out[i] = a[i] + b[i];
     }
 }
-// --8<-- [end:vec-add]
 
-// --8<-- [start:matmul-naive]
 __global__ void matmul_naive(const float* A, const float* B, float* C, int M, int N, int K) {
     int col = blockIdx.x * blockDim.x + threadIdx.x;  // x picks the column: coalesced
     int row = blockIdx.y * blockDim.y + threadIdx.y;
@@ -24,9 +21,7 @@ __global__ void matmul_naive(const float* A, const float* B, float* C, int M, in
         C[row * N + col] = acc;
     }
 }
-// --8<-- [end:matmul-naive]
 
-// --8<-- [start:matmul-tiled]
 template <int TILE>
 __global__ void matmul_tiled(const float* A, const float* B, float* C, int M, int N, int K) {
     __shared__ float sA[TILE][TILE];
@@ -51,4 +46,3 @@ __global__ void matmul_tiled(const float* A, const float* B, float* C, int M, in
 
 template __global__ void matmul_tiled<16>(const float*, const float*, float*, int, int, int);
 template __global__ void matmul_tiled<32>(const float*, const float*, float*, int, int, int);
-// --8<-- [end:matmul-tiled]

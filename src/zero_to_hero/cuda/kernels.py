@@ -1,23 +1,26 @@
-"""The chapter's CUDA kernels, written once with numba-cuda: vector addition and matrix multiply.
+"""The chapter's CUDA kernels, written once with numba-cuda: vector addition and matrix
+multiply.
 
-Each kernel is the body of *one thread*. A launch `kernel[blocks, threads](args)` runs that body
-in every thread of a grid of blocks; the thread finds out which element it owns from its
-indices. The same functions run on a GPU and, unchanged, in numba's CUDA simulator on a CPU.
+Each kernel is the body of *one thread*. A launch `kernel[blocks, threads](args)` runs
+that body in every thread of a grid of blocks; the thread finds out which element it
+owns from its indices. The same functions run on a GPU and, unchanged, in numba's CUDA
+simulator on a CPU.
 
 Rules every kernel here follows:
 
-* **float32 throughout.** A bare `0.0` literal is a float64 in numba, and one float64 operand
-  turns the whole accumulation into slow double-precision arithmetic on the GPU (the simulator
-  cannot tell). Accumulators start from `float32(0)`; the compile check scans the generated
-  PTX for float64 instructions.
-* **Bounds guards for any shape.** The grid is rounded up to whole blocks, so some threads
-  fall outside the arrays; they must neither read nor write there.
-* **x is the fast index.** Threads with consecutive `threadIdx.x` form a warp (32 threads that
-  execute together); mapping x to the contiguous (last) axis of row-major arrays makes a warp
-  touch consecutive addresses. `matmul_naive_rows` breaks this rule on purpose.
+* **float32 throughout.** A bare `0.0` literal is a float64 in numba, and one float64
+  operand turns the whole accumulation into slow double-precision arithmetic on the GPU
+  (the simulator cannot tell). Accumulators start from `float32(0)`; the compile check
+  scans the generated PTX for float64 instructions.
+* **Bounds guards for any shape.** The grid is rounded up to whole blocks, so some
+  threads fall outside the arrays; they must neither read nor write there.
+* **x is the fast index.** Threads with consecutive `threadIdx.x` form a warp (32
+  threads that execute together); mapping x to the contiguous (last) axis of row-major
+  arrays makes a warp touch consecutive addresses. `matmul_naive_rows` breaks this rule
+  on purpose.
 
-Launch them through [`zero_to_hero.cuda.launch`][zero_to_hero.cuda.launch], which computes the
-grid.
+Launch them through [`zero_to_hero.cuda.launch`][zero_to_hero.cuda.launch], which
+computes the grid.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ __all__ = [
 ]
 
 
-# --8<-- [start:vec-add]
 @cuda.jit
 def vec_add(a, b, out):
     """out[i] = a[i] + b[i], one thread per element."""
@@ -50,10 +52,6 @@ def vec_add(a, b, out):
         out[i] = a[i] + b[i]
 
 
-# --8<-- [end:vec-add]
-
-
-# --8<-- [start:vec-add-grid-stride]
 @cuda.jit
 def vec_add_grid_stride(a, b, out):
     """out = a + b with a grid-stride loop: any grid size covers any array length."""
@@ -63,13 +61,10 @@ def vec_add_grid_stride(a, b, out):
         out[i] = a[i] + b[i]
 
 
-# --8<-- [end:vec-add-grid-stride]
-
-
-# --8<-- [start:matmul-naive-rows]
 @cuda.jit
 def matmul_naive_rows(A, B, C):
-    """C = A @ B, one thread per element of C, with x mapped to the *row*: uncoalesced."""
+    """C = A @ B, one thread per element of C, with x mapped to the *row*:
+    uncoalesced."""
     row, col = cuda.grid(2)  # (x, y): x, the fast index within a warp, picks the row
     if row < C.shape[0] and col < C.shape[1]:
         acc = float32(0)
@@ -78,51 +73,48 @@ def matmul_naive_rows(A, B, C):
         C[row, col] = acc
 
 
-# --8<-- [end:matmul-naive-rows]
-
-
-# --8<-- [start:matmul-naive]
 @cuda.jit
 def matmul_naive(A, B, C):
-    """C = A @ B, one thread per element of C, with x mapped to the column: coalesced."""
+    """C = A @ B, one thread per element of C, with x mapped to the column:
+    coalesced."""
     col, row = cuda.grid(2)  # x picks the column: a warp covers 32 neighbouring columns
     if row < C.shape[0] and col < C.shape[1]:
         acc = float32(0)
         for k in range(A.shape[1]):
-            acc += A[row, k] * B[k, col]  # one A value for the warp, 32 adjacent B values
+            # one A value for the warp, 32 adjacent B values
+            acc += A[row, k] * B[k, col]
         C[row, col] = acc
-
-
-# --8<-- [end:matmul-naive]
 
 
 def make_matmul_tiled(tile: int) -> Any:
     """Build the shared-memory tiled matmul for `tile` × `tile` blocks of threads.
 
-    The tile size must be a compile-time constant (it sizes the shared arrays), so each size
-    is its own kernel; numba freezes the closure variable `tile` into the compiled code.
+    The tile size must be a compile-time constant (it sizes the shared arrays), so each
+    size is its own kernel; numba freezes the closure variable `tile` into the compiled
+    code.
 
     Args:
-        tile: Threads per block side, and the side of the square tiles of A and B staged in
-            shared memory. 32 × 32 = 1024 threads is the most a block may have.
+        tile: Threads per block side, and the side of the square tiles of A and B staged
+            in shared memory. 32 × 32 = 1024 threads is the most a block may have.
 
     Returns:
-        A kernel to launch with blocks of `(tile, tile)` threads over a grid that covers C,
-        x along the columns.
+        A kernel to launch with blocks of `(tile, tile)` threads over a grid that covers
+        C, x along the columns.
 
     Raises:
         ValueError: `tile` is not between 1 and 32.
     """
     if not isinstance(tile, int) or not 1 <= tile <= 32:
         raise ValueError(
-            f"tile must be an int from 1 to 32 (a block holds ≤ 1024 threads), got {tile!r}"
+            "tile must be an int from 1 to 32 (a block holds ≤ 1024 threads), got "
+            f"{tile!r}"
         )
 
-    # --8<-- [start:matmul-tiled]
     @cuda.jit
     def matmul_tiled(A, B, C):
         """C = A @ B, staging tile × tile blocks of A and B in shared memory."""
-        sA = cuda.shared.array((tile, tile), float32)  # seen by every thread of the block
+        # seen by every thread of the block
+        sA = cuda.shared.array((tile, tile), float32)
         sB = cuda.shared.array((tile, tile), float32)
         tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
         row = cuda.blockIdx.y * tile + ty
@@ -134,14 +126,15 @@ def make_matmul_tiled(tile: int) -> Any:
             # Each thread loads one element of each tile; outside the matrices, a zero.
             sA[ty, tx] = A[row, k0 + tx] if row < M and k0 + tx < K else float32(0)
             sB[ty, tx] = B[k0 + ty, col] if k0 + ty < K and col < N else float32(0)
-            cuda.syncthreads()  # barrier 1: the tiles are complete before anyone reads them
+            # barrier 1: the tiles are complete before anyone reads them
+            cuda.syncthreads()
             for k in range(tile):
                 acc += sA[ty, k] * sB[k, tx]
-            cuda.syncthreads()  # barrier 2: everyone is done before the next load overwrites
+            # barrier 2: everyone is done before the next load overwrites
+            cuda.syncthreads()
         if row < M and col < N:
             C[row, col] = acc
 
-    # --8<-- [end:matmul-tiled]
     return matmul_tiled
 
 
@@ -153,10 +146,11 @@ matmul_tiled32 = make_matmul_tiled(32)
 
 @dataclass(frozen=True)
 class BlockTiling:
-    """The shape of the register-blocked matmul: each block computes a `bm` × `bn` tile of C.
+    """The shape of the register-blocked matmul: each block computes a `bm` × `bn` tile
+    of C.
 
-    Each of its `(bm // tm) * (bn // tn)` threads computes a `tm` × `tn` patch of that tile in
-    registers, stepping through K `bk` columns at a time.
+    Each of its `(bm // tm) * (bn // tn)` threads computes a `tm` × `tn` patch of that
+    tile in registers, stepping through K `bk` columns at a time.
 
     Attributes:
         bm: Rows of C per block.
@@ -179,14 +173,15 @@ class BlockTiling:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if self.bm % self.tm or self.bn % self.tn:
             raise ValueError(
-                f"bm={self.bm} must be a multiple of tm={self.tm}, and bn={self.bn} of tn={self.tn}"
+                f"bm={self.bm} must be a multiple of tm={self.tm}, and bn={self.bn} of "
+                f"tn={self.tn}"
             )
         if self.threads > 1024:
             raise ValueError(f"{self.threads} threads per block; the limit is 1024")
         if (self.bm * self.bk) % self.threads or (self.bk * self.bn) % self.threads:
             raise ValueError(
-                f"the {self.bm}×{self.bk} A slice and the {self.bk}×{self.bn} B slice must split "
-                f"evenly over the {self.threads} threads"
+                f"the {self.bm}×{self.bk} A slice and the {self.bk}×{self.bn} B slice "
+                f"must split evenly over the {self.threads} threads"
             )
 
     @property
@@ -198,23 +193,29 @@ class BlockTiling:
 def make_matmul_blocktiled(shape: BlockTiling) -> Any:
     """Build the register-blocked ("2-D block tiling") matmul for one `BlockTiling`.
 
-    The tiled kernel does two shared-memory reads per multiply-add. Here each thread keeps a
-    `tm` × `tn` patch of C in registers and, per step of k, reads `tm` values of A and `tn`
-    values of B from shared memory for `tm * tn` multiply-adds: 8 × 8 gives 4 FMAs per read
-    instead of 1/2.
+    The tiled kernel does two shared-memory reads per multiply-add. Here each thread
+    keeps a `tm` × `tn` patch of C in registers and, per step of k, reads `tm` values of
+    A and `tn` values of B from shared memory for `tm * tn` multiply-adds: 8 × 8 gives 4
+    FMAs per read instead of 1/2.
 
     Args:
         shape: The tile sizes; see `BlockTiling`.
 
     Returns:
-        A kernel to launch with `shape.threads` threads per block (a 1-D block) over a grid of
-        `(ceil(N / bn), ceil(M / bm))` blocks.
+        A kernel to launch with `shape.threads` threads per block (a 1-D block) over a
+        grid of `(ceil(N / bn), ceil(M / bm))` blocks.
     """
-    bm, bn, bk, tm, tn, threads = shape.bm, shape.bn, shape.bk, shape.tm, shape.tn, shape.threads
+    bm, bn, bk, tm, tn, threads = (
+        shape.bm,
+        shape.bn,
+        shape.bk,
+        shape.tm,
+        shape.tn,
+        shape.threads,
+    )
     loads_a = bm * bk // threads  # elements of the A slice each thread stages per step
     loads_b = bk * bn // threads
 
-    # --8<-- [start:matmul-blocktiled]
     @cuda.jit
     def matmul_blocktiled(A, B, C):
         """C = A @ B; each thread accumulates a tm × tn patch of C in registers."""
@@ -234,7 +235,8 @@ def make_matmul_blocktiled(shape: BlockTiling) -> Any:
             for j in range(tn):
                 acc[i, j] = float32(0)
         for k0 in range(0, K, bk):
-            for step in range(loads_a):  # consecutive threads read consecutive k of a row
+            # consecutive threads read consecutive k of a row
+            for step in range(loads_a):
                 e = step * threads + t
                 r, c = e // bk, e % bk
                 inside = row0 + r < M and k0 + c < K
@@ -259,12 +261,11 @@ def make_matmul_blocktiled(shape: BlockTiling) -> Any:
                 if row0 + trow + i < M and col0 + tcol + j < N:
                     C[row0 + trow + i, col0 + tcol + j] = acc[i, j]
 
-    # --8<-- [end:matmul-blocktiled]
     return matmul_blocktiled
 
 
-#: The GPU configuration of Boehm's 2-D block tiling: 128 × 128 tiles of C per block of 256
-#: threads, each thread an 8 × 8 patch, K staged 8 deep.
+#: The GPU configuration of Boehm's 2-D block tiling: 128 × 128 tiles of C per block of
+#: 256 threads, each thread an 8 × 8 patch, K staged 8 deep.
 BLOCKTILED_GPU = BlockTiling(bm=128, bn=128, bk=8, tm=8, tn=8)
 #: The register-blocked kernel in its GPU configuration.
 matmul_blocktiled = make_matmul_blocktiled(BLOCKTILED_GPU)

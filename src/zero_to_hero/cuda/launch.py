@@ -1,12 +1,12 @@
 """Launch the kernels: compute the grid, check the inputs, move the data.
 
-A kernel launch names two sizes, `kernel[blocks_per_grid, threads_per_block](args)`. The block
-size is the programmer's choice (a multiple of the 32-thread warp, at most 1024 threads); the
-grid is then the number of blocks that covers the data, rounded *up*, which is why every kernel
-needs a bounds guard.
+A kernel launch names two sizes, `kernel[blocks_per_grid, threads_per_block](args)`. The
+block size is the programmer's choice (a multiple of the 32-thread warp, at most 1024
+threads); the grid is then the number of blocks that covers the data, rounded *up*,
+which is why every kernel needs a bounds guard.
 
-The helpers take numpy arrays (they are copied to the device and the result is copied back) or
-arrays already on the device (numba device arrays, or anything with a
+The helpers take numpy arrays (they are copied to the device and the result is copied
+back) or arrays already on the device (numba device arrays, or anything with a
 `__cuda_array_interface__` such as a CUDA `torch.Tensor`), which stay there.
 """
 
@@ -35,31 +35,31 @@ __all__ = [
 THREADS_PER_BLOCK = 256
 
 
-# --8<-- [start:blocks-for]
 def blocks_for(n: int, threads_per_block: int) -> int:
     """The number of blocks of `threads_per_block` threads that covers `n` elements.
 
     Example:
-        >>> blocks_for(1000, 256)  # 4 blocks = 1024 threads; the last 24 must do nothing
+        >>> # 4 blocks = 1024 threads; the last 24 must do nothing
+        >>> blocks_for(1000, 256)
         4
     """
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
     if not isinstance(threads_per_block, int) or not 1 <= threads_per_block <= 1024:
         raise ValueError(
-            f"threads_per_block must be an int from 1 to 1024, got {threads_per_block!r}"
+            "threads_per_block must be an int from 1 to 1024, got "
+            f"{threads_per_block!r}"
         )
-    return (n + threads_per_block - 1) // threads_per_block  # ceil(n / threads_per_block)
-
-
-# --8<-- [end:blocks-for]
+    # ceil(n / threads_per_block)
+    return (n + threads_per_block - 1) // threads_per_block
 
 
 def _device_view(x: Any) -> Any | None:
     """`x` as a numba device array if it lives on the device, else None."""
     if hasattr(x, "copy_to_host"):  # a numba device array (or the simulator's stand-in)
         return x
-    if hasattr(x, "__cuda_array_interface__"):  # e.g. a CUDA torch.Tensor: shared, not copied
+    # e.g. a CUDA torch.Tensor: shared, not copied
+    if hasattr(x, "__cuda_array_interface__"):
         return cuda.as_cuda_array(x)
     return None
 
@@ -75,23 +75,27 @@ def _check_float32(x: Any, name: str, ndim: int) -> None:
 
 
 def _prepare(arrays: dict[str, Any], ndim: int) -> tuple[list[Any], bool]:
-    """Check dtypes and ranks; return the device arrays and whether the inputs were on the host."""
+    """Check dtypes and ranks; return the device arrays and whether the inputs were on
+    the host."""
     views = {name: _device_view(x) for name, x in arrays.items()}
     on_device = [name for name, v in views.items() if v is not None]
     if on_device and len(on_device) != len(arrays):
         on_host = sorted(set(arrays) - set(on_device))
-        raise TypeError(f"{on_device} are on the device but {on_host} are not: pass all or none")
+        raise TypeError(
+            f"{on_device} are on the device but {on_host} are not: pass all or none"
+        )
     host = not on_device
     if host:
         views = {name: np.asarray(x) for name, x in arrays.items()}
     for name, x in views.items():
         _check_float32(x, name, ndim)
     if host:
-        views = {name: cuda.to_device(np.ascontiguousarray(x)) for name, x in views.items()}
+        views = {
+            name: cuda.to_device(np.ascontiguousarray(x)) for name, x in views.items()
+        }
     return list(views.values()), host
 
 
-# --8<-- [start:vector-add]
 def vector_add(
     a: Any,
     b: Any,
@@ -106,8 +110,8 @@ def vector_add(
         b: A float32 vector of the same length, in the same place as `a`.
         threads_per_block: Threads per block.
         blocks: None: one thread per element, `blocks_for(n, threads_per_block)` blocks.
-            A number: exactly that many blocks, and the grid-stride kernel, whose threads
-            loop over the vector in steps of the grid's size.
+            A number: exactly that many blocks, and the grid-stride kernel, whose
+            threads loop over the vector in steps of the grid's size.
 
     Returns:
         The sum, a numpy array if the inputs were numpy arrays, else a device array.
@@ -120,12 +124,16 @@ def vector_add(
     (a_d, b_d), host = _prepare({"a": a, "b": b}, ndim=1)
     n = a_d.shape[0]
     if b_d.shape[0] != n:
-        raise ValueError(f"a and b must have the same length, got {n} and {b_d.shape[0]}")
+        raise ValueError(
+            f"a and b must have the same length, got {n} and {b_d.shape[0]}"
+        )
     out = cuda.device_array(n, dtype=np.float32)
     if n == 0:
         return out.copy_to_host() if host else out
     if blocks is None:
-        kernels.vec_add[blocks_for(n, threads_per_block), threads_per_block](a_d, b_d, out)
+        kernels.vec_add[blocks_for(n, threads_per_block), threads_per_block](
+            a_d, b_d, out
+        )
     else:
         if not isinstance(blocks, int) or blocks < 1:
             raise ValueError(f"blocks must be a positive int or None, got {blocks!r}")
@@ -134,10 +142,6 @@ def vector_add(
     return out.copy_to_host() if host else out
 
 
-# --8<-- [end:vector-add]
-
-
-# --8<-- [start:matmul-kernel]
 @dataclass(frozen=True)
 class MatmulKernel:
     """A matmul kernel with its launch geometry.
@@ -147,8 +151,8 @@ class MatmulKernel:
         kernel: The numba kernel, called as `kernel(A, B, C)` on device arrays.
         threads: Threads per block: `(x, y)`, or `(n,)` for a 1-D block.
         tile: `(rows, columns)` of C computed by one block.
-        x_over_rows: True when the grid's x dimension walks the rows of C (the uncoalesced
-            naive mapping); normally x walks the columns.
+        x_over_rows: True when the grid's x dimension walks the rows of C (the
+            uncoalesced naive mapping); normally x walks the columns.
     """
 
     name: str
@@ -163,12 +167,10 @@ class MatmulKernel:
         return (rows, cols) if self.x_over_rows else (cols, rows)
 
     def launch(self, A: Any, B: Any, C: Any, stream: Any = 0) -> None:
-        """Launch on device arrays: `C = A @ B`. Asynchronous on a GPU, like any launch."""
+        """Launch on device arrays: `C = A @ B`. Asynchronous on a GPU, like any
+        launch."""
         M, N = C.shape
         self.kernel[self.grid(M, N), self.threads, stream](A, B, C)
-
-
-# --8<-- [end:matmul-kernel]
 
 
 def tiled_kernel(tile: int) -> MatmulKernel:
@@ -190,7 +192,9 @@ def blocktiled_kernel(shape: BlockTiling) -> MatmulKernel:
 
 #: The ladder of matmul kernels, from slowest to fastest on a GPU.
 MATMUL_KERNELS: dict[str, MatmulKernel] = {
-    "naive_rows": MatmulKernel("naive_rows", kernels.matmul_naive_rows, (16, 16), (16, 16), True),
+    "naive_rows": MatmulKernel(
+        "naive_rows", kernels.matmul_naive_rows, (16, 16), (16, 16), True
+    ),
     "naive": MatmulKernel("naive", kernels.matmul_naive, (16, 16), (16, 16)),
     "tiled16": tiled_kernel(16),
     "tiled32": tiled_kernel(32),
@@ -207,7 +211,8 @@ def matmul(A: Any, B: Any, kernel: str | MatmulKernel = "tiled16") -> Any:
         kernel: A name from `MATMUL_KERNELS` or a `MatmulKernel`.
 
     Returns:
-        C = A @ B, M × N: a numpy array if the inputs were numpy arrays, else a device array.
+        C = A @ B, M × N: a numpy array if the inputs were numpy arrays, else a device
+        array.
 
     Example:
         >>> import numpy as np
@@ -218,7 +223,9 @@ def matmul(A: Any, B: Any, kernel: str | MatmulKernel = "tiled16") -> Any:
     """
     if isinstance(kernel, str):
         if kernel not in MATMUL_KERNELS:
-            raise ValueError(f"unknown kernel {kernel!r}; choose from {list(MATMUL_KERNELS)}")
+            raise ValueError(
+                f"unknown kernel {kernel!r}; choose from {list(MATMUL_KERNELS)}"
+            )
         kernel = MATMUL_KERNELS[kernel]
     (A_d, B_d), host = _prepare({"A": A, "B": B}, ndim=2)
     (M, K), (K2, N) = A_d.shape, B_d.shape

@@ -1,14 +1,16 @@
-"""Theoretical occupancy: how many blocks of a kernel fit on one streaming multiprocessor (SM).
+"""Theoretical occupancy: how many blocks of a kernel fit on one streaming
+multiprocessor (SM).
 
-An SM keeps the registers and shared memory of every resident block on chip, so a kernel that
-uses more of either per thread leaves room for fewer blocks. Occupancy is the fraction of the
-SM's warp slots that the resident blocks fill. More resident warps give the scheduler more
-work to switch to while others wait on memory; that hides latency, but it is a ceiling on
-parallelism, not a speed: the fastest matmul kernels run at low occupancy on purpose.
+An SM keeps the registers and shared memory of every resident block on chip, so a kernel
+that uses more of either per thread leaves room for fewer blocks. Occupancy is the
+fraction of the SM's warp slots that the resident blocks fill. More resident warps give
+the scheduler more work to switch to while others wait on memory; that hides latency,
+but it is a ceiling on parallelism, not a speed: the fastest matmul kernels run at low
+occupancy on purpose.
 
-This is the calculation of NVIDIA's occupancy calculator (`cuda_occupancy.h`, shipped with the
-CUDA toolkit), for one compute capability at a time, in plain Python; the tests compare it with
-the header itself.
+This is the calculation of NVIDIA's occupancy calculator (`cuda_occupancy.h`, shipped
+with the CUDA toolkit), for one compute capability at a time, in plain Python; the tests
+compare it with the header itself.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ class SMLimits:
         shared_per_sm: Shared memory per SM, in bytes, with the largest carve-out.
         shared_per_block: Static shared memory one block may declare, in bytes.
         shared_reserved_per_block: Bytes the driver reserves per resident block.
-        shared_allocation_unit: Shared memory is allocated in multiples of this many bytes.
-        barriers_per_sm: Hardware barriers per SM (a block with `__syncthreads` uses one).
+        shared_allocation_unit: Shared memory is allocated in multiples of this many
+            bytes.
+        barriers_per_sm: Hardware barriers per SM (a block with `__syncthreads` uses
+            one).
     """
 
     name: str
@@ -91,7 +95,6 @@ def _round_up(x: int, unit: int) -> int:
     return -(-x // unit) * unit
 
 
-# --8<-- [start:occupancy]
 def occupancy(
     threads_per_block: int,
     registers_per_thread: int,
@@ -99,7 +102,8 @@ def occupancy(
     barriers: int = 1,
     sm: SMLimits = SM90,
 ) -> Occupancy:
-    """How many blocks of a kernel can be resident on one SM at once, and what limits it.
+    """How many blocks of a kernel can be resident on one SM at once, and what limits
+    it.
 
     Args:
         threads_per_block: Threads per block of the launch.
@@ -133,11 +137,15 @@ def occupancy(
     fits = threads_per_block <= sm.max_threads_per_block
     limits["warps"] = sm.max_warps_per_sm // warps if fits else 0
 
-    # Registers: allocated per warp, in units, from one scheduler's slice of the register file.
-    regs_per_warp = _round_up(registers_per_thread * sm.warp_size, sm.register_allocation_unit)
+    # Registers: allocated per warp, in units, from one scheduler's slice of the
+    # register file.
+    regs_per_warp = _round_up(
+        registers_per_thread * sm.warp_size, sm.register_allocation_unit
+    )
     fits = (
         registers_per_thread <= sm.max_registers_per_thread
-        and regs_per_warp * _round_up(warps, sm.sub_partitions) <= sm.registers_per_block
+        and regs_per_warp * _round_up(warps, sm.sub_partitions)
+        <= sm.registers_per_block
     )
     if not fits:
         limits["registers"] = 0
@@ -147,7 +155,8 @@ def occupancy(
         warps_per_slice = sm.registers_per_sm // sm.sub_partitions // regs_per_warp
         limits["registers"] = warps_per_slice * sm.sub_partitions // warps
 
-    # Shared memory: the block's own, plus what the driver reserves, in allocation units.
+    # Shared memory: the block's own, plus what the driver reserves, in allocation
+    # units.
     shared = _round_up(
         shared_bytes_per_block + sm.shared_reserved_per_block, sm.shared_allocation_unit
     )
@@ -155,13 +164,12 @@ def occupancy(
     limits["shared memory"] = sm.shared_per_sm // shared if fits else 0
 
     # Barriers: a fixed number per SM, shared by the resident blocks.
-    limits["barriers"] = sm.barriers_per_sm // barriers if barriers else sm.max_blocks_per_sm
+    limits["barriers"] = (
+        sm.barriers_per_sm // barriers if barriers else sm.max_blocks_per_sm
+    )
 
     blocks = min(limits.values())
     limited_by = tuple(name for name, n in limits.items() if n == blocks)
     return Occupancy(
         blocks, blocks * warps, blocks * warps / sm.max_warps_per_sm, limits, limited_by
     )
-
-
-# --8<-- [end:occupancy]

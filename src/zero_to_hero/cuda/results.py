@@ -1,7 +1,7 @@
 """Read the GPU benchmark's results file (`benchmarks/results/cuda.json`) for the pages.
 
-The benchmark runs only on a GPU, so the file exists only once someone has run it on one and
-committed it. Until then every helper here says so instead of showing a number.
+The benchmark runs only on a GPU, so the file exists only once someone has run it on one
+and committed it. Until then every helper here says so instead of showing a number.
 """
 
 from __future__ import annotations
@@ -10,13 +10,19 @@ from typing import Any
 
 from zero_to_hero.pages import RESULTS_DIR, load_results, markdown_table
 
-__all__ = ["NO_GPU_YET", "gpu_results", "provenance_note", "results_table", "share_of_baseline"]
+__all__ = [
+    "NO_GPU_YET",
+    "gpu_results",
+    "provenance_note",
+    "results_table",
+    "share_of_baseline",
+]
 
 #: What the pages print when no GPU run has been recorded.
 NO_GPU_YET = (
-    "**No GPU measurement has been recorded yet.** The site is built on machines without a "
-    "GPU; the numbers will appear here once `scripts/gpu_bench.sh` has been run on one and its "
-    "results file (`benchmarks/results/cuda.json`) committed."
+    "**No GPU measurement has been recorded yet.** The site is built on machines "
+    "without a GPU; the numbers will appear here once `scripts/gpu_bench.sh` has been "
+    "run on one and its results file (`benchmarks/results/cuda.json`) committed."
 )
 
 
@@ -32,8 +38,9 @@ def provenance_note(results: dict[str, Any]) -> str:
     p, d, v = results["provenance"], results["device"], results.get("versions", {})
     software = ", ".join(f"{k} {val}" for k, val in v.items() if val != "not installed")
     return (
-        f"<small>Measured on an {d['name']} (driver {d.get('driver', '?')}, {d.get('sms', '?')} "
-        f"SMs) on {p['date']} at commit `{p['commit']}`: torch {p['torch']}, {software}.</small>"
+        f"<small>Measured on an {d['name']} (driver {d.get('driver', '?')}, "
+        f"{d.get('sms', '?')} SMs) on {p['date']} at commit `{p['commit']}`: torch "
+        f"{p['torch']}, {software}.</small>"
     )
 
 
@@ -44,8 +51,16 @@ def results_table(results: dict[str, Any], workload: str) -> str:
     return markdown_table(headers[1:], [row[1:] for row in keep])
 
 
-def share_of_baseline(results: dict[str, Any], workload: str, size: int) -> dict[str, float]:
+def share_of_baseline(
+    results: dict[str, Any], workload: str, size: int
+) -> dict[str, float]:
     """implementation -> its rate as a % of its baseline's, at one size."""
-    rows = [m for m in results["measurements"] if m["workload"] == workload and m["size"] == size]
+    rows = [
+        m
+        for m in results["measurements"]
+        if m["workload"] == workload and m["size"] == size
+    ]
     rate = {m["name"]: m["rate"] for m in rows}
-    return {m["name"]: 100 * m["rate"] / rate[m["baseline"]] for m in rows if m["baseline"]}
+    return {
+        m["name"]: 100 * m["rate"] / rate[m["baseline"]] for m in rows if m["baseline"]
+    }

@@ -1,11 +1,11 @@
 """The trick under self-attention: a weighted average of the past, three ways.
 
-Each position `t` of a sequence should gather information from positions `0..t` only, never
-from the future it is trained to predict. The simplest such gathering is the running mean,
-`out[b, t] = mean(x[b, 0..t])`. Written as a loop it is obvious and slow; written as a matrix
-product with a lower-triangular weight matrix it is one fast matmul; written as a softmax over
-scores with the future set to `-inf` it becomes self-attention, once the scores are learned
-instead of all equal.
+Each position `t` of a sequence should gather information from positions `0..t` only,
+never from the future it is trained to predict. The simplest such gathering is the
+running mean, `out[b, t] = mean(x[b, 0..t])`. Written as a loop it is obvious and slow;
+written as a matrix product with a lower-triangular weight matrix it is one fast matmul;
+written as a softmax over scores with the future set to `-inf` it becomes
+self-attention, once the scores are learned instead of all equal.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ def _check(x: torch.Tensor) -> None:
         raise ValueError(f"expected x of shape (B, T, C), got shape {tuple(x.shape)}")
 
 
-# --8<-- [start:forms]
 def running_mean_loops(x: torch.Tensor) -> torch.Tensor:
     """`out[b, t] = x[b, :t+1].mean(0)`, one position at a time."""
     _check(x)
@@ -33,7 +32,8 @@ def running_mean_loops(x: torch.Tensor) -> torch.Tensor:
 
 
 def running_mean_matmul(x: torch.Tensor) -> torch.Tensor:
-    """The same average as one matmul: row `t` of the weights is `1/(t+1)` on `0..t`, else 0."""
+    """The same average as one matmul: row `t` of the weights is `1/(t+1)` on `0..t`,
+    else 0."""
     _check(x)
     T = x.shape[1]
     weights = torch.tril(torch.ones(T, T, dtype=x.dtype, device=x.device))
@@ -42,13 +42,12 @@ def running_mean_matmul(x: torch.Tensor) -> torch.Tensor:
 
 
 def running_mean_softmax(x: torch.Tensor) -> torch.Tensor:
-    """The same weights from a softmax of equal scores with the future masked to `-inf`."""
+    """The same weights from a softmax of equal scores with the future masked to
+    `-inf`."""
     _check(x)
     T = x.shape[1]
-    scores = torch.zeros(T, T, dtype=x.dtype, device=x.device)  # attention will learn these
+    # attention will learn these
+    scores = torch.zeros(T, T, dtype=x.dtype, device=x.device)
     future = torch.triu(torch.ones(T, T, dtype=torch.bool, device=x.device), diagonal=1)
     weights = scores.masked_fill(future, float("-inf")).softmax(dim=-1)
     return weights @ x
-
-
-# --8<-- [end:forms]

@@ -1,11 +1,12 @@
 """Self-attention: every position asks a question, every position offers an answer.
 
-Each position of a sequence emits three vectors from its embedding: a **query** (what am I
-looking for?), a **key** (what do I contain?) and a **value** (what do I pass on if chosen).
-The dot product of a query with every key scores how relevant each position is; a softmax
-turns the scores into weights; the output is the weighted sum of the values. With a causal
-mask a position only sees itself and the past, which is what a model that predicts the next
-character needs; without it every position sees the whole sequence (BERT).
+Each position of a sequence emits three vectors from its embedding: a **query** (what am
+I looking for?), a **key** (what do I contain?) and a **value** (what do I pass on if
+chosen). The dot product of a query with every key scores how relevant each position is;
+a softmax turns the scores into weights; the output is the weighted sum of the values.
+With a causal mask a position only sees itself and the past, which is what a model that
+predicts the next character needs; without it every position sees the whole sequence
+(BERT).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ def causal_mask(T: int, device: torch.device | str | None = None) -> torch.Tenso
     return torch.ones(T, T, dtype=torch.bool, device=device).tril()
 
 
-# --8<-- [start:attention]
 def attention(
     q: torch.Tensor,
     k: torch.Tensor,
@@ -57,11 +57,12 @@ def attention(
         k: Keys, `(..., T, d)`.
         v: Values, `(..., T, d_v)`.
         causal: Mask the future (a GPT) or not (a BERT).
-        dropout: Probability of dropping an attention weight (only pass > 0 when training).
+        dropout: Probability of dropping an attention weight (only pass > 0 when
+            training).
 
     Returns:
-        `(out, weights)`: `(..., T, d_v)` and the attention weights `(..., T, T)`, whose rows
-        sum to 1.
+        `(out, weights)`: `(..., T, d_v)` and the attention weights `(..., T, T)`, whose
+        rows sum to 1.
     """
     if q.shape != k.shape or q.shape[:-1] != v.shape[:-1]:
         raise ValueError(
@@ -80,12 +81,9 @@ def attention(
     return weights @ v, weights
 
 
-# --8<-- [end:attention]
-
-
-# --8<-- [start:heads]
 def split_heads(x: torch.Tensor, n_head: int) -> torch.Tensor:
-    """`(B, T, C)` → `(B, n_head, T, C // n_head)`: each head gets its own slice of channels."""
+    """`(B, T, C)` → `(B, n_head, T, C // n_head)`: each head gets its own slice of
+    channels."""
     B, T, C = x.shape
     if C % n_head:
         raise ValueError(f"{C} channels cannot be split into {n_head} equal heads")
@@ -95,17 +93,13 @@ def split_heads(x: torch.Tensor, n_head: int) -> torch.Tensor:
 def merge_heads(x: torch.Tensor) -> torch.Tensor:
     """`(B, n_head, T, hs)` → `(B, T, n_head * hs)`, the inverse of `split_heads`.
 
-    After the transpose the memory is no longer in `(B, T, C)` order, so `view` would fail;
-    `reshape` copies when it has to.
+    After the transpose the memory is no longer in `(B, T, C)` order, so `view` would
+    fail; `reshape` copies when it has to.
     """
     B, n_head, T, hs = x.shape
     return x.transpose(1, 2).reshape(B, T, n_head * hs)
 
 
-# --8<-- [end:heads]
-
-
-# --8<-- [start:head]
 class Head(nn.Module):
     """One head of self-attention: its own query, key and value projections.
 
@@ -116,7 +110,9 @@ class Head(nn.Module):
         bias: Give the projections a bias (the lecture's heads have none).
     """
 
-    def __init__(self, n_embd: int, head_size: int, causal: bool = True, bias: bool = False):
+    def __init__(
+        self, n_embd: int, head_size: int, causal: bool = True, bias: bool = False
+    ):
         super().__init__()
         self.query = nn.Linear(n_embd, head_size, bias=bias)
         self.key = nn.Linear(n_embd, head_size, bias=bias)
@@ -124,22 +120,19 @@ class Head(nn.Module):
         self.causal = causal
 
     def forward(self, x: torch.Tensor, return_weights: bool = False):
-        """`(B, T, n_embd)` → `(B, T, head_size)` (and the `(B, T, T)` weights if asked)."""
+        """`(B, T, n_embd)` → `(B, T, head_size)` (and the `(B, T, T)` weights if
+        asked)."""
         out, weights = attention(self.query(x), self.key(x), self.value(x), self.causal)
         return (out, weights) if return_weights else out
 
 
-# --8<-- [end:head]
-
-
-# --8<-- [start:mha]
 class MultiHeadAttention(nn.Module):
     """`n_head` heads side by side, computed as one batch, then mixed by a projection.
 
-    The queries, keys and values of all heads come from a single `(n_embd → 3·n_embd)` matmul
-    (`qkv`), in the order q, k, v and head by head within each: the same layout as the
-    `in_proj_weight` of `torch.nn.MultiheadAttention`. `as_heads()` returns the equivalent
-    separate `Head` modules.
+    The queries, keys and values of all heads come from a single `(n_embd → 3·n_embd)`
+    matmul (`qkv`), in the order q, k, v and head by head within each: the same layout
+    as the `in_proj_weight` of `torch.nn.MultiheadAttention`. `as_heads()` returns the
+    equivalent separate `Head` modules.
 
     Args:
         n_embd: Width of the embeddings; each head gets `n_embd // n_head` of it.
@@ -162,8 +155,15 @@ class MultiHeadAttention(nn.Module):
     ):
         super().__init__()
         if n_head < 1 or n_embd % n_head:
-            raise ValueError(f"n_embd ({n_embd}) must be a multiple of n_head ({n_head})")
-        self.n_embd, self.n_head, self.causal, self.dropout = n_embd, n_head, causal, dropout
+            raise ValueError(
+                f"n_embd ({n_embd}) must be a multiple of n_head ({n_head})"
+            )
+        self.n_embd, self.n_head, self.causal, self.dropout = (
+            n_embd,
+            n_head,
+            causal,
+            dropout,
+        )
         self.qkv = nn.Linear(n_embd, 3 * n_embd, bias=bias)
         self.proj = nn.Linear(n_embd, n_embd, bias=bias)
         self.rotary = rotary_block_size is not None
@@ -172,36 +172,50 @@ class MultiHeadAttention(nn.Module):
             self.register_buffer("rotations", rotations, persistent=False)
 
     def forward(self, x: torch.Tensor, return_weights: bool = False):
-        """`(B, T, n_embd)` → `(B, T, n_embd)` (and the `(B, n_head, T, T)` weights if asked)."""
+        """`(B, T, n_embd)` → `(B, T, n_embd)` (and the `(B, n_head, T, T)` weights if
+        asked)."""
         q, k, v = self.qkv(x).split(self.n_embd, dim=2)
         if self.rotary:
-            q, k = rotate(q, self.rotations, self.n_head), rotate(k, self.rotations, self.n_head)
+            q, k = (
+                rotate(q, self.rotations, self.n_head),
+                rotate(k, self.rotations, self.n_head),
+            )
         q, k, v = (split_heads(t, self.n_head) for t in (q, k, v))
         dropout = self.dropout if self.training else 0.0
         if return_weights:
             out, weights = attention(q, k, v, self.causal, dropout)
-        else:  # the same computation in one fused kernel, without materialising the weights
-            out = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=self.causal)
+        else:
+            # the same computation in one fused kernel, without materialising the
+            # weights
+            out = F.scaled_dot_product_attention(
+                q, k, v, dropout_p=dropout, is_causal=self.causal
+            )
         out = F.dropout(self.proj(merge_heads(out)), dropout, self.training)
         return (out, weights) if return_weights else out
-
-    # --8<-- [end:mha]
 
     def as_heads(self) -> list[Head]:
         """Separate `Head` modules holding copies of this module's per-head weights."""
         if self.rotary:
-            raise ValueError("a Head has no rotary positions: as_heads() needs rotary off")
+            raise ValueError(
+                "a Head has no rotary positions: as_heads() needs rotary off"
+            )
         hs = self.n_embd // self.n_head
         w_q, w_k, w_v = self.qkv.weight.detach().split(self.n_embd)
         b_q, b_k, b_v = (
-            self.qkv.bias.detach().split(self.n_embd) if self.qkv.bias is not None else (None,) * 3
+            self.qkv.bias.detach().split(self.n_embd)
+            if self.qkv.bias is not None
+            else (None,) * 3
         )
         heads = []
         for h in range(self.n_head):
             rows = slice(h * hs, (h + 1) * hs)
             head = Head(self.n_embd, hs, self.causal, bias=b_q is not None)
             head.to(device=w_q.device, dtype=w_q.dtype)
-            for lin, w, b in ((head.query, w_q, b_q), (head.key, w_k, b_k), (head.value, w_v, b_v)):
+            for lin, w, b in (
+                (head.query, w_q, b_q),
+                (head.key, w_k, b_k),
+                (head.value, w_v, b_v),
+            ):
                 lin.weight.data.copy_(w[rows])
                 if b is not None:
                     lin.bias.data.copy_(b[rows])
@@ -209,10 +223,12 @@ class MultiHeadAttention(nn.Module):
         return heads
 
 
-# --8<-- [start:rotary]
-def rotary_tables(block_size: int, head_size: int, base: float = 10000.0) -> torch.Tensor:
-    """`e^(i·t·θ_j)` for every position `t` and channel pair `j`, `θ_j = base^(-2j/head_size)`:
-    a complex `(block_size, head_size // 2)` table of unit rotations."""
+def rotary_tables(
+    block_size: int, head_size: int, base: float = 10000.0
+) -> torch.Tensor:
+    """`e^(i·t·θ_j)` for every position `t` and channel pair `j`, `θ_j =
+    base^(-2j/head_size)`: a complex `(block_size, head_size // 2)` table of unit
+    rotations."""
     if head_size % 2:
         raise ValueError(f"rotary positions need an even head size, got {head_size}")
     theta = base ** (-torch.arange(0, head_size, 2, dtype=torch.float64) / head_size)
@@ -223,29 +239,26 @@ def rotary_tables(block_size: int, head_size: int, base: float = 10000.0) -> tor
 def rotate(x: torch.Tensor, rotations: torch.Tensor, n_head: int) -> torch.Tensor:
     """Rotary position embedding (RoPE) of queries or keys `(B, T, n_head · hs)`.
 
-    Each head's channels, taken in pairs, are read as complex numbers and multiplied by the
-    position's unit rotation. The dot product of a query rotated for position `t` with a key
-    rotated for position `s` then depends on `t - s` only: attention sees *relative*
-    positions, and there is no position embedding to learn.
+    Each head's channels, taken in pairs, are read as complex numbers and multiplied by
+    the position's unit rotation. The dot product of a query rotated for position `t`
+    with a key rotated for position `s` then depends on `t - s` only: attention sees
+    *relative* positions, and there is no position embedding to learn.
     """
     B, T, C = x.shape
     pairs = torch.view_as_complex(x.reshape(B, T, n_head, C // n_head // 2, 2))
     return torch.view_as_real(pairs * rotations[:T, None, :]).reshape(B, T, C)
 
 
-# --8<-- [end:rotary]
-
-
-# --8<-- [start:scaling]
 def score_statistics(
     head_size: int, T: int = 16, n: int = 2000, scaled: bool = True, seed: int = 0
 ) -> tuple[float, float]:
-    """Variance of `q·k` for unit-variance random `q`, `k`, and the mean largest softmax weight
-    of a query over `T` keys: how peaked attention is before any learning.
+    """Variance of `q·k` for unit-variance random `q`, `k`, and the mean largest softmax
+    weight of a query over `T` keys: how peaked attention is before any learning.
 
     Returns:
-        `(variance, peak)`: with `scaled`, about `(1, small)` at every head size; without,
-        the variance grows like `head_size` and the softmax approaches one-hot (peak → 1).
+        `(variance, peak)`: with `scaled`, about `(1, small)` at every head size;
+        without, the variance grows like `head_size` and the softmax approaches one-hot
+        (peak → 1).
     """
     g = torch.Generator().manual_seed(seed)
     q = torch.randn(n, 1, head_size, generator=g)
@@ -254,6 +267,3 @@ def score_statistics(
     if scaled:
         scores = scores / math.sqrt(head_size)
     return scores.var().item(), scores.softmax(dim=-1).max(dim=-1).values.mean().item()
-
-
-# --8<-- [end:scaling]

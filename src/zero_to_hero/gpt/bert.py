@@ -1,9 +1,10 @@
-"""GPT's sibling: the same blocks without the causal mask, trained to fill in hidden characters.
+"""GPT's sibling: the same blocks without the causal mask, trained to fill in hidden
+characters.
 
-A BERT-style model sees the whole sequence at once, so predicting the next character would be
-trivial (it is right there). Instead some positions are replaced by a special `MASK` id and the
-model must recover them from both sides. The model is a `GPT` with `causal=False` and one extra
-id in its vocabulary for `MASK`.
+A BERT-style model sees the whole sequence at once, so predicting the next character
+would be trivial (it is right there). Instead some positions are replaced by a special
+`MASK` id and the model must recover them from both sides. The model is a `GPT` with
+`causal=False` and one extra id in its vocabulary for `MASK`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ from zero_to_hero.vocab import CharVocab
 
 __all__ = ["IGNORE", "mask_tokens", "fill_in", "recovery_accuracy"]
 
-#: Target id that `torch.nn.functional.cross_entropy` skips (its default `ignore_index`).
+#: Target id that `torch.nn.functional.cross_entropy` skips (its default
+#: `ignore_index`).
 IGNORE = -100
 
 
-# --8<-- [start:mask]
 def mask_tokens(
-    x: torch.Tensor, mask_id: int, rate: float = 0.15, generator: torch.Generator | None = None
+    x: torch.Tensor,
+    mask_id: int,
+    rate: float = 0.15,
+    generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Hide `round(rate * T)` random positions of each row behind `mask_id` (at least one).
+    """Hide `round(rate * T)` random positions of each row behind `mask_id` (at least
+    one).
 
     Returns:
         `(inputs, targets)`: `inputs` is `x` with the chosen positions set to `mask_id`;
@@ -45,34 +50,37 @@ def mask_tokens(
     return inputs, targets
 
 
-# --8<-- [end:mask]
-
-
-# --8<-- [start:fill-in]
 @torch.no_grad()
 def fill_in(model: GPT, vocab: CharVocab, text: str, blank: str = "_") -> str:
     """Replace every `blank` in `text` by the model's most likely character.
 
-    A bidirectional model (`config.causal` False) sees both sides of every blank at once: the
-    blanks become `MASK` ids (id `vocab.size`). A causal model only has the left context: each
-    blank gets the most likely next character after everything before it, left to right.
+    A bidirectional model (`config.causal` False) sees both sides of every blank at
+    once: the blanks become `MASK` ids (id `vocab.size`). A causal model only has the
+    left context: each blank gets the most likely next character after everything before
+    it, left to right.
     """
     if blank in vocab.chars:
-        raise ValueError(f"the blank {blank!r} is a character of the vocabulary; choose another")
+        raise ValueError(
+            f"the blank {blank!r} is a character of the vocabulary; choose another"
+        )
     if len(text) > model.config.block_size:
         raise ValueError(
-            f"text has {len(text)} characters; the model reads at most {model.config.block_size}"
+            f"text has {len(text)} characters; the model reads at most "
+            f"{model.config.block_size}"
         )
     holes = [i for i, c in enumerate(text) if c == blank]
     ids = [vocab.size if c == blank else vocab.stoi(c) for c in text]
     if model.config.causal and holes and holes[0] == 0:
-        raise ValueError("a causal model cannot fill the first position: it has no context")
+        raise ValueError(
+            "a causal model cannot fill the first position: it has no context"
+        )
     was_training = model.training
     model.eval()
     if not model.config.causal:
         logits, _ = model(torch.tensor([ids]))
         for i in holes:
-            ids[i] = int(logits[0, i, : vocab.size].argmax())  # never predict MASK itself
+            # never predict MASK itself
+            ids[i] = int(logits[0, i, : vocab.size].argmax())
     else:
         for i in holes:  # left to right, each guess becomes context for the next
             logits, _ = model(torch.tensor([ids[:i]]))
@@ -81,27 +89,28 @@ def fill_in(model: GPT, vocab: CharVocab, text: str, blank: str = "_") -> str:
     return vocab.decode(ids)
 
 
-# --8<-- [end:fill-in]
-
-
-# --8<-- [start:accuracy]
 @torch.no_grad()
-def recovery_accuracy(model: GPT, x: torch.Tensor, hidden: torch.Tensor, mask_id: int) -> float:
+def recovery_accuracy(
+    model: GPT, x: torch.Tensor, hidden: torch.Tensor, mask_id: int
+) -> float:
     """How often the model's most likely character at a hidden position is the true one.
 
     Args:
-        model: A GPT (causal) or a BERT (bidirectional, with `mask_id` in its vocabulary).
+        model: A GPT (causal) or a BERT (bidirectional, with `mask_id` in its
+            vocabulary).
         x: The true ids, `(B, T)`.
-        hidden: `(B, T)` booleans, the positions to recover. Position 0 is skipped: a causal
-            model has nothing to go on there.
+        hidden: `(B, T)` booleans, the positions to recover. Position 0 is skipped: a
+            causal model has nothing to go on there.
         mask_id: The `MASK` id; also the number of real characters.
 
-    A BERT sees `x` with the hidden positions replaced by `MASK`, on both sides. A causal
-    model reads the true text and predicts each position from everything to its left only.
+    A BERT sees `x` with the hidden positions replaced by `MASK`, on both sides. A
+    causal model reads the true text and predicts each position from everything to its
+    left only.
     """
     if x.shape != hidden.shape or x.dim() != 2:
         raise ValueError(
-            f"x and hidden must both be (B, T), got {tuple(x.shape)} and {tuple(hidden.shape)}"
+            f"x and hidden must both be (B, T), got {tuple(x.shape)} and "
+            f"{tuple(hidden.shape)}"
         )
     hidden = hidden.clone()
     hidden[:, 0] = False
@@ -116,6 +125,3 @@ def recovery_accuracy(model: GPT, x: torch.Tensor, hidden: torch.Tensor, mask_id
         guess = logits[..., :mask_id].argmax(dim=-1)
     model.train(was_training)
     return (guess[hidden] == x[hidden]).float().mean().item()
-
-
-# --8<-- [end:accuracy]

@@ -1,9 +1,11 @@
-"""The baseline: a bigram model, which predicts the next character from the current one alone.
+"""The baseline: a bigram model, which predicts the next character from the current one
+alone.
 
-Its only parameter is a `(vocab_size, vocab_size)` table: row `i` holds the logits of the
-character that follows character `i`. Every position is predicted in isolation, so no amount
-of training takes it past the entropy of the next character given one character of context.
-Everything the rest of the chapter adds is about letting positions talk to each other.
+Its only parameter is a `(vocab_size, vocab_size)` table: row `i` holds the logits of
+the character that follows character `i`. Every position is predicted in isolation, so
+no amount of training takes it past the entropy of the next character given one
+character of context. Everything the rest of the chapter adds is about letting positions
+talk to each other.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from zero_to_hero.gpt.sampling import generate
 __all__ = ["BigramLanguageModel", "train_bigram"]
 
 
-# --8<-- [start:bigram]
 class BigramLanguageModel(nn.Module):
     """Logits for the next id read straight from a table, one row per current id.
 
@@ -28,7 +29,11 @@ class BigramLanguageModel(nn.Module):
 
     def __init__(self, vocab_size: int):
         super().__init__()
-        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
+        if (
+            isinstance(vocab_size, bool)
+            or not isinstance(vocab_size, int)
+            or vocab_size < 1
+        ):
             raise ValueError(f"vocab_size must be a positive int, got {vocab_size!r}")
         self.vocab_size = vocab_size
         self.token_embedding = nn.Embedding(vocab_size, vocab_size)
@@ -36,13 +41,12 @@ class BigramLanguageModel(nn.Module):
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Logits `(B, T, vocab_size)` and, given targets `(B, T)`, the mean cross-entropy."""
+        """Logits `(B, T, vocab_size)` and, given targets `(B, T)`, the mean
+        cross-entropy."""
         logits = self.token_embedding(idx)
         if targets is None:
             return logits, None
         return logits, F.cross_entropy(logits.flatten(0, 1), targets.flatten())
-
-    # --8<-- [end:bigram]
 
     def generate(
         self,
@@ -52,11 +56,13 @@ class BigramLanguageModel(nn.Module):
         top_k: int | None = None,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
-        """Continue each row of `idx` (see `sampling.generate`); only the last id matters."""
-        return generate(self, idx, max_new_tokens, temperature, top_k, generator, block_size=1)
+        """Continue each row of `idx` (see `sampling.generate`); only the last id
+        matters."""
+        return generate(
+            self, idx, max_new_tokens, temperature, top_k, generator, block_size=1
+        )
 
 
-# --8<-- [start:lecture-loop]
 def train_bigram(
     data: CharDataset,
     max_iters: int = 3000,
@@ -67,11 +73,12 @@ def train_bigram(
     learning_rate: float = 1e-2,
     seed: int = 1337,
 ) -> tuple[BigramLanguageModel, list[tuple[int, float, float]]]:
-    """The lecture's bigram training run, step for step (its defaults are the lecture's).
+    """The lecture's bigram training run, step for step (its defaults are the
+    lecture's).
 
-    Everything draws from torch's global generator, seeded once, in the lecture's order: the
-    model's initial weights, then at every `eval_interval`-th step `eval_iters` batches of each
-    split for the loss estimate, then the step's own batch.
+    Everything draws from torch's global generator, seeded once, in the lecture's order:
+    the model's initial weights, then at every `eval_interval`-th step `eval_iters`
+    batches of each split for the loss estimate, then the step's own batch.
 
     Returns:
         The model and `(step, train_loss, val_loss)` for each estimate.
@@ -102,6 +109,3 @@ def train_bigram(
         loss.backward()
         optimizer.step()
     return model, history
-
-
-# --8<-- [end:lecture-loop]

@@ -1,7 +1,9 @@
-"""The chapter's build-up: from the bigram to a GPT, one idea at a time, each trained alike.
+"""The chapter's build-up: from the bigram to a GPT, one idea at a time, each trained
+alike.
 
-Every stage is trained by `fit` with the same small recipe (same batches, same steps, same
-learning rate), so the differences in validation loss come from the architecture alone.
+Every stage is trained by `fit` with the same small recipe (same batches, same steps,
+same learning rate), so the differences in validation loss come from the architecture
+alone.
 """
 
 from __future__ import annotations
@@ -22,19 +24,21 @@ __all__ = ["Stage", "STAGES", "fit", "build"]
 
 @dataclass(frozen=True)
 class Stage:
-    """One step of the build-up: a name and the `GPTConfig` fields it sets (None: bigram)."""
+    """One step of the build-up: a name and the `GPTConfig` fields it sets (None:
+    bigram)."""
 
     name: str
     changes: dict[str, Any] | None = field(default=None)
 
 
-# As in the lecture's build-up: PyTorch's default initialisation, whose scale follows each
-# layer's width (GPT-2's small fixed one would fade the signal in the stages that have no
-# residual stream yet), and an output layer of its own.
+# As in the lecture's build-up: PyTorch's default initialisation, whose scale follows
+# each layer's width (GPT-2's small fixed one would fade the signal in the stages that
+# have no residual stream yet), and an output layer of its own.
 _PLAIN = dict(init="pytorch", tie_weights=False)
-_ATTENTION_ONLY = dict(_PLAIN, n_layer=1, feed_forward=False, residual=False, layer_norm=False)
+_ATTENTION_ONLY = dict(
+    _PLAIN, n_layer=1, feed_forward=False, residual=False, layer_norm=False
+)
 
-# --8<-- [start:stages]
 STAGES = [
     Stage("bigram"),
     Stage("+ self-attention (1 head)", {**_ATTENTION_ONLY, "n_head": 1}),
@@ -42,10 +46,11 @@ STAGES = [
     Stage("+ feed-forward", {**_ATTENTION_ONLY, "feed_forward": True}),
     Stage("+ residual connections and LayerNorm, 2 blocks", {**_PLAIN, "n_layer": 2}),
 ]
-# --8<-- [end:stages]
 
 
-def build(stage: Stage, vocab_size: int, block_size: int, n_embd: int, seed: int = 0) -> nn.Module:
+def build(
+    stage: Stage, vocab_size: int, block_size: int, n_embd: int, seed: int = 0
+) -> nn.Module:
     """The stage's model, initialised from `seed`."""
     torch.manual_seed(seed)
     if stage.changes is None:
@@ -54,7 +59,6 @@ def build(stage: Stage, vocab_size: int, block_size: int, n_embd: int, seed: int
     return GPT(GPTConfig(**{**base, **stage.changes}))
 
 
-# --8<-- [start:fit]
 def fit(
     model: nn.Module,
     data: CharDataset,
@@ -64,9 +68,9 @@ def fit(
     learning_rate: float = 3e-3,
     seed: int = 0,
 ) -> float:
-    """Train with AdamW on seeded batches, the learning rate warming up over the first tenth
-    of the steps and then following a cosine down to a tenth; return the loss on the whole
-    validation split (`split_loss`)."""
+    """Train with AdamW on seeded batches, the learning rate warming up over the first
+    tenth of the steps and then following a cosine down to a tenth; return the loss on
+    the whole validation split (`split_loss`)."""
     schedule = TrainConfig(
         max_iters=steps,
         learning_rate=learning_rate,
@@ -84,6 +88,3 @@ def fit(
         loss.backward()
         optimizer.step()
     return split_loss(model, data.val, block_size)
-
-
-# --8<-- [end:fit]

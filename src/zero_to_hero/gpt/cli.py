@@ -1,8 +1,10 @@
-"""`zero-to-hero gpt train|sample`: train a character-level GPT on Tiny Shakespeare, sample it.
+r"""`zero-to-hero gpt train|sample`: train a character-level GPT on Tiny Shakespeare,
+sample it.
 
 Several processes (one per GPU, or CPU processes with gloo):
 
-    torchrun --nproc_per_node=2 -m zero_to_hero.cli gpt train --recipe tiny --out out-gpt
+    torchrun --nproc_per_node=2 -m zero_to_hero.cli gpt train --recipe tiny \
+        --out out-gpt
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 
-# Command-line flag → TrainConfig / GPTConfig field, for the settings worth changing by hand.
+# Command-line flag → TrainConfig / GPTConfig field, for the settings worth changing by
+# hand.
 _OVERRIDES = {
     "max_iters": int,
     "batch_size": int,
@@ -53,15 +56,19 @@ def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.gpt.training import train
 
     data = CharDataset.from_text(load_shakespeare(args.data))
-    overrides = {k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None}
+    overrides = {
+        k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None
+    }
     model_config, train_config = recipe(args.recipe, data.vocab.size, **overrides)
-    result = train(model_config, train_config, data, out_dir=args.out, progress=not args.quiet)
+    result = train(
+        model_config, train_config, data, out_dir=args.out, progress=not args.quiet
+    )
     if int(os.environ.get("RANK", "0")) == 0:
         last = result.history[-1]
         print(
-            f"step {last.step}: train loss {last.train_loss:.4f}, val loss {last.val_loss:.4f}; "
-            f"best val {result.best_val:.4f} at step {result.best_step}; "
-            f"{result.model.num_params():,} parameters; "
+            f"step {last.step}: train loss {last.train_loss:.4f}, val loss "
+            f"{last.val_loss:.4f}; best val {result.best_val:.4f} at step "
+            f"{result.best_step}; {result.model.num_params():,} parameters; "
             f"{result.tokens_per_second:,.0f} tokens/s; checkpoints in {args.out}/"
         )
     return 0
@@ -74,9 +81,12 @@ def _sample(args: argparse.Namespace) -> int:
 
     model, vocab, _ = load_model(args.checkpoint)
     prompt = args.prompt if args.prompt else "\n"
-    ids = torch.tensor([vocab.encode(prompt)] * args.num_samples)  # unknown characters: error
+    # unknown characters: error
+    ids = torch.tensor([vocab.encode(prompt)] * args.num_samples)
     generator = torch.Generator().manual_seed(args.seed)
-    out = model.generate(ids, args.max_new_tokens, args.temperature, args.top_k, generator)
+    out = model.generate(
+        ids, args.max_new_tokens, args.temperature, args.top_k, generator
+    )
     for i, row in enumerate(out.tolist()):
         if i:
             print("\n" + "-" * 40)
@@ -95,18 +105,28 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Train a character-level GPT; writes OUT/best.pt and OUT/last.pt.",
     )
     train.add_argument(
-        "--recipe", default="fast", help="fast (default), baby, lecture or tiny: see recipes.py"
+        "--recipe",
+        default="fast",
+        help="fast (default), baby, lecture or tiny: see recipes.py",
     )
-    train.add_argument("--out", default="out-gpt", help="checkpoint directory (default out-gpt)")
-    train.add_argument("--data", default=None, help="a text file instead of Tiny Shakespeare")
+    train.add_argument(
+        "--out", default="out-gpt", help="checkpoint directory (default out-gpt)"
+    )
+    train.add_argument(
+        "--data", default=None, help="a text file instead of Tiny Shakespeare"
+    )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     for name, kind in _OVERRIDES.items():
         train.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
     train.set_defaults(run=_clear_errors(_train))
 
     sample = sub.add_parser("sample", help="generate text from a checkpoint")
-    sample.add_argument("--checkpoint", default="out-gpt/best.pt", help="default out-gpt/best.pt")
-    sample.add_argument("--prompt", default="", help="text to continue (default: a newline)")
+    sample.add_argument(
+        "--checkpoint", default="out-gpt/best.pt", help="default out-gpt/best.pt"
+    )
+    sample.add_argument(
+        "--prompt", default="", help="text to continue (default: a newline)"
+    )
     sample.add_argument("--max-new-tokens", type=int, default=500)
     sample.add_argument("--temperature", type=float, default=1.0)
     sample.add_argument("--top-k", type=int, default=None)

@@ -1,9 +1,11 @@
-"""Tiny Shakespeare as tensors of character ids, and random windows of it as training batches.
+"""Tiny Shakespeare as tensors of character ids, and random windows of it as training
+batches.
 
-The whole text becomes one long sequence of ids. The first 90 % is for training, the last 10 %
-for validation (the lecture's split: the validation text is a contiguous passage the model never
-trains on, so its loss measures generalisation, not memory). A batch is `batch_size` windows of
-`block_size + 1` characters taken at random offsets; the targets are the inputs shifted by one.
+The whole text becomes one long sequence of ids. The first 90 % is for training, the
+last 10 % for validation (the lecture's split: the validation text is a contiguous
+passage the model never trains on, so its loss measures generalisation, not memory). A
+batch is `batch_size` windows of `block_size + 1` characters taken at random offsets;
+the targets are the inputs shifted by one.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ __all__ = ["CharDataset", "shakespeare", "get_batch", "batch_offsets", "windows"
 
 @dataclass(frozen=True)
 class CharDataset:
-    """A text encoded with its character vocabulary and split into train and validation ids."""
+    """A text encoded with its character vocabulary and split into train and validation
+    ids."""
 
     vocab: CharVocab
     train: torch.Tensor
@@ -35,7 +38,9 @@ class CharDataset:
         (10, 21, 3)
         """
         if not 0 < val_fraction < 1:
-            raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")
+            raise ValueError(
+                f"val_fraction must be between 0 and 1, got {val_fraction!r}"
+            )
         vocab = CharVocab.from_text(text)
         ids = torch.tensor(vocab.encode(text), dtype=torch.long)
         n_train = int((1 - val_fraction) * len(ids))
@@ -47,9 +52,11 @@ def shakespeare(val_fraction: float = 0.1) -> CharDataset:
     return CharDataset.from_text(load_shakespeare(), val_fraction)
 
 
-# --8<-- [start:batch]
 def batch_offsets(
-    n_ids: int, batch_size: int, block_size: int, generator: torch.Generator | None = None
+    n_ids: int,
+    batch_size: int,
+    block_size: int,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """`batch_size` random start positions of windows of `block_size + 1` ids."""
     if block_size < 1 or batch_size < 1:
@@ -58,7 +65,8 @@ def batch_offsets(
         )
     if n_ids <= block_size:
         raise ValueError(
-            f"the data has {n_ids} ids: too short for windows of block_size + 1 = {block_size + 1}"
+            f"the data has {n_ids} ids: too short for windows of block_size + 1 = "
+            f"{block_size + 1}"
         )
     return torch.randint(n_ids - block_size, (batch_size,), generator=generator)
 
@@ -76,8 +84,8 @@ def get_batch(
     block_size: int,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """A random batch: `x[b, t]` is a character and `y[b, t]` the one that follows it."""
-    return windows(data, batch_offsets(len(data), batch_size, block_size, generator), block_size)
-
-
-# --8<-- [end:batch]
+    """A random batch: `x[b, t]` is a character and `y[b, t]` the one that follows
+    it."""
+    return windows(
+        data, batch_offsets(len(data), batch_size, block_size, generator), block_size
+    )

@@ -19,7 +19,6 @@ __all__ = [
 ]
 
 
-# --8<-- [start:einsum]
 def attention_einsum(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool = True
 ) -> torch.Tensor:
@@ -32,12 +31,10 @@ def attention_einsum(
     return torch.einsum("bhts,bhsd->bhtd", scores.softmax(dim=-1), v)
 
 
-# --8<-- [end:einsum]
-
-
-# --8<-- [start:leaks]
 @torch.no_grad()
-def leaks_the_future(model: nn.Module, vocab_size: int, T: int, trials: int = 5) -> bool:
+def leaks_the_future(
+    model: nn.Module, vocab_size: int, T: int, trials: int = 5
+) -> bool:
     """True if some output at position `t` changes when only tokens after `t` change."""
     g = torch.Generator().manual_seed(0)
     model.eval()
@@ -53,13 +50,10 @@ def leaks_the_future(model: nn.Module, vocab_size: int, T: int, trials: int = 5)
     return False
 
 
-# --8<-- [end:leaks]
-
-
-# --8<-- [start:sinusoidal]
 def sinusoidal_positions(block_size: int, n_embd: int) -> torch.Tensor:
-    """The fixed position encodings of "Attention Is All You Need": channel `2i` of position
-    `t` is `sin(t / 10000^(2i/n_embd))`, channel `2i + 1` the cosine of the same angle."""
+    """The fixed position encodings of "Attention Is All You Need": channel `2i` of
+    position `t` is `sin(t / 10000^(2i/n_embd))`, channel `2i + 1` the cosine of the
+    same angle."""
     if n_embd % 2:
         raise ValueError(f"n_embd must be even, got {n_embd}")
     angles = torch.outer(
@@ -75,12 +69,14 @@ def sinusoidal_positions(block_size: int, n_embd: int) -> torch.Tensor:
 def use_sinusoidal_positions(model: GPT) -> GPT:
     """Replace a GPT's learned position embeddings by fixed sinusoids (not trained).
 
-    The sinusoids are scaled to the size of the token embeddings: entries near ±1 added to
-    token embeddings of about ±0.02 would drown them. (The original Transformer scales the
-    token embeddings up by √C instead.)
+    The sinusoids are scaled to the size of the token embeddings: entries near ±1 added
+    to token embeddings of about ±0.02 would drown them. (The original Transformer
+    scales the token embeddings up by √C instead.)
     """
     if model.position_embedding is None:
-        raise ValueError("this model has no position embeddings (it uses rotary positions)")
+        raise ValueError(
+            "this model has no position embeddings (it uses rotary positions)"
+        )
     c = model.config
     table = sinusoidal_positions(c.block_size, c.n_embd)
     with torch.no_grad():
@@ -90,13 +86,9 @@ def use_sinusoidal_positions(model: GPT) -> GPT:
     return model
 
 
-# --8<-- [end:sinusoidal]
-
-
-# --8<-- [start:top-p]
 def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
-    """Keep the smallest set of most likely ids whose probabilities add up to at least `p`
-    (nucleus sampling); the others get `-inf`. `logits` is `(B, vocab_size)`."""
+    """Keep the smallest set of most likely ids whose probabilities add up to at least
+    `p` (nucleus sampling); the others get `-inf`. `logits` is `(B, vocab_size)`."""
     if not 0 < p <= 1:
         raise ValueError(f"p must be in (0, 1], got {p!r}")
     sorted_logits, order = logits.sort(dim=-1, descending=True)
@@ -107,11 +99,7 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
     return logits.masked_fill(drop, float("-inf"))
 
 
-# --8<-- [end:top-p]
-
-# --8<-- [start:beat-tiny]
-#: Settings that beat the `tiny` recipe with the same steps, batches and context and fewer
-#: parameters: rotary positions (no position embedding to learn), and a higher learning rate
-#: after a shorter warm-up, decaying all the way to zero.
+#: Settings that beat the `tiny` recipe with the same steps, batches and context and
+#: fewer parameters: rotary positions (no position embedding to learn), and a higher
+#: learning rate after a shorter warm-up, decaying all the way to zero.
 TINY_IMPROVED = dict(position="rotary", learning_rate=1e-2, warmup_iters=10, min_lr=0.0)
-# --8<-- [end:beat-tiny]

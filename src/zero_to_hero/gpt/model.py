@@ -1,8 +1,9 @@
-"""A GPT: token and position embeddings, a stack of attention + feed-forward blocks, a head.
+"""A GPT: token and position embeddings, a stack of attention + feed-forward blocks, a
+head.
 
 `GPTConfig` also describes the steps of the build-up (no feed-forward, no residual
-connections, no LayerNorm), the bidirectional BERT variant (`causal=False`), and the recipe
-choices of the benchmark, so one class covers the whole chapter.
+connections, no LayerNorm), the bidirectional BERT variant (`causal=False`), and the
+recipe choices of the benchmark, so one class covers the whole chapter.
 """
 
 from __future__ import annotations
@@ -31,23 +32,28 @@ class GPTConfig:
 
     Attributes:
         vocab_size: Number of token ids.
-        block_size: Longest context the model reads (position embeddings exist up to it).
+        block_size: Longest context the model reads (position embeddings exist up to
+            it).
         n_layer: Number of blocks.
         n_head: Attention heads per block; `n_embd` must be a multiple of it.
         n_embd: Width of the residual stream.
         dropout: Dropout probability in attention, feed-forward and embeddings.
         bias: Biases in the linear layers and LayerNorms.
-        causal: True for a GPT (each position sees the past); False for a BERT (all positions).
+        causal: True for a GPT (each position sees the past); False for a BERT (all
+            positions).
         activation: "gelu" or "relu", the non-linearity of the feed-forward layer.
-        position: "learned" (an embedding per position, added to the token's) or "rotary"
-            (queries and keys rotated by their position, RoPE).
+        position: "learned" (an embedding per position, added to the token's) or
+            "rotary" (queries and keys rotated by their position, RoPE).
         tie_weights: Share the token embedding with the output layer (GPT-2 does).
-        feed_forward: Include the feed-forward layer in each block (the build-up adds it).
+        feed_forward: Include the feed-forward layer in each block (the build-up adds
+            it).
         residual: Add each sub-layer's output to its input (the build-up adds it).
-        layer_norm: Normalise before each sub-layer and before the head (pre-LN, as GPT-2).
-        init: "gpt2": weights from N(0, 0.02), the residual branches' output layers scaled
-            down by √(2·n_layer), for a residual network; "pytorch": PyTorch's default, whose
-            scale follows each layer's width, which a plain stack of layers needs.
+        layer_norm: Normalise before each sub-layer and before the head (pre-LN, as
+            GPT-2).
+        init: "gpt2": weights from N(0, 0.02), the residual branches' output layers
+            scaled down by √(2·n_layer), for a residual network; "pytorch": PyTorch's
+            default, whose scale follows each layer's width, which a plain stack of
+            layers needs.
     """
 
     vocab_size: int
@@ -79,14 +85,19 @@ class GPTConfig:
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if self.position not in POSITIONS:
-            raise ValueError(f"position must be one of {POSITIONS}, got {self.position!r}")
+            raise ValueError(
+                f"position must be one of {POSITIONS}, got {self.position!r}"
+            )
         if self.position == "rotary" and self.head_size % 2:
-            raise ValueError(f"rotary positions need an even head size, got {self.head_size}")
+            raise ValueError(
+                f"rotary positions need an even head size, got {self.head_size}"
+            )
         if self.init not in ("gpt2", "pytorch"):
             raise ValueError(f"init must be 'gpt2' or 'pytorch', got {self.init!r}")
         if self.activation not in _ACTIVATIONS:
             raise ValueError(
-                f"activation must be one of {sorted(_ACTIVATIONS)}, got {self.activation!r}"
+                f"activation must be one of {sorted(_ACTIVATIONS)}, got "
+                f"{self.activation!r}"
             )
 
     @property
@@ -104,11 +115,12 @@ class GPTConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
         if unknown:
-            raise ValueError(f"unknown GPTConfig fields {sorted(unknown)}; known: {sorted(known)}")
+            raise ValueError(
+                f"unknown GPTConfig fields {sorted(unknown)}; known: {sorted(known)}"
+            )
         return cls(**values)
 
 
-# --8<-- [start:ffwd]
 class FeedForward(nn.Module):
     """Per position, independently: widen 4×, apply a non-linearity, project back.
 
@@ -116,7 +128,9 @@ class FeedForward(nn.Module):
     with what it gathered.
     """
 
-    def __init__(self, n_embd: int, dropout: float = 0.0, bias: bool = False, activation="gelu"):
+    def __init__(
+        self, n_embd: int, dropout: float = 0.0, bias: bool = False, activation="gelu"
+    ):
         super().__init__()
         self.fc = nn.Linear(n_embd, 4 * n_embd, bias=bias)
         self.act = _ACTIVATIONS[activation]()
@@ -128,28 +142,33 @@ class FeedForward(nn.Module):
         return self.dropout(self.proj(self.act(self.fc(x))))
 
 
-# --8<-- [end:ffwd]
-
-
-# --8<-- [start:block]
 class Block(nn.Module):
-    """Communication (attention) then computation (feed-forward), each as a residual branch.
+    """Communication (attention) then computation (feed-forward), each as a residual
+    branch.
 
     Pre-LN: `x = x + attn(ln1(x)); x = x + ffwd(ln2(x))`. The residual stream `x` passes
-    through untouched, and each branch adds its contribution to it, so gradients flow straight
-    from the loss to the first layer.
+    through untouched, and each branch adds its contribution to it, so gradients flow
+    straight from the loss to the first layer.
     """
 
     def __init__(self, config: GPTConfig):
         super().__init__()
         c = config
         self.config = c
-        norm = (lambda: nn.LayerNorm(c.n_embd, bias=c.bias)) if c.layer_norm else nn.Identity
+        norm = (
+            (lambda: nn.LayerNorm(c.n_embd, bias=c.bias))
+            if c.layer_norm
+            else nn.Identity
+        )
         self.ln1, self.ln2 = norm(), norm()
         rotary = c.block_size if c.position == "rotary" else None
-        self.attn = MultiHeadAttention(c.n_embd, c.n_head, c.causal, c.dropout, c.bias, rotary)
+        self.attn = MultiHeadAttention(
+            c.n_embd, c.n_head, c.causal, c.dropout, c.bias, rotary
+        )
         self.ffwd = (
-            FeedForward(c.n_embd, c.dropout, c.bias, c.activation) if c.feed_forward else None
+            FeedForward(c.n_embd, c.dropout, c.bias, c.activation)
+            if c.feed_forward
+            else None
         )
 
     def forward(self, x: torch.Tensor, return_weights: bool = False):
@@ -158,16 +177,17 @@ class Block(nn.Module):
         attended, weights = attended if return_weights else (attended, None)
         x = x + attended if self.config.residual else attended
         if self.ffwd is not None:
-            x = x + self.ffwd(self.ln2(x)) if self.config.residual else self.ffwd(self.ln2(x))
+            x = (
+                x + self.ffwd(self.ln2(x))
+                if self.config.residual
+                else self.ffwd(self.ln2(x))
+            )
         return (x, weights) if return_weights else x
 
 
-# --8<-- [end:block]
-
-
-# --8<-- [start:gpt]
 class GPT(nn.Module):
-    """Token + position embeddings → `n_layer` blocks → LayerNorm → logits over the vocabulary.
+    """Token + position embeddings → `n_layer` blocks → LayerNorm → logits over the
+    vocabulary.
 
     Args:
         config: The architecture.
@@ -183,7 +203,9 @@ class GPT(nn.Module):
         )
         self.dropout = nn.Dropout(c.dropout)
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
-        self.ln_f = nn.LayerNorm(c.n_embd, bias=c.bias) if c.layer_norm else nn.Identity()
+        self.ln_f = (
+            nn.LayerNorm(c.n_embd, bias=c.bias) if c.layer_norm else nn.Identity()
+        )
         self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
         if c.tie_weights:
             self.lm_head.weight = self.token_embedding.weight
@@ -196,11 +218,13 @@ class GPT(nn.Module):
                 nn.init.normal_(module.weight, mean=0.0, std=0.02)
             if isinstance(module, nn.Linear) and module.bias is not None:
                 nn.init.zeros_(module.bias)
-        # Each block adds two branches to the residual stream: shrink their output layers so
-        # the stream's variance does not grow with depth.
+        # Each block adds two branches to the residual stream: shrink their output
+        # layers so the stream's variance does not grow with depth.
         for name, p in self.named_parameters():
             if name.endswith("proj.weight"):
-                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * self.config.n_layer))
+                nn.init.normal_(
+                    p, mean=0.0, std=0.02 / math.sqrt(2 * self.config.n_layer)
+                )
 
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None
@@ -213,7 +237,9 @@ class GPT(nn.Module):
         logits = self.lm_head(self.ln_f(x))
         if targets is None:
             return logits, None
-        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=-100)
+        loss = F.cross_entropy(
+            logits.flatten(0, 1), targets.flatten(), ignore_index=-100
+        )
         return logits, loss
 
     def _embed(self, idx: torch.Tensor) -> torch.Tensor:
@@ -222,8 +248,6 @@ class GPT(nn.Module):
         if self.position_embedding is not None:
             x = x + self.position_embedding(torch.arange(T, device=idx.device))
         return x
-
-    # --8<-- [end:gpt]
 
     def _check_ids(self, idx: torch.Tensor) -> int:
         if idx.dim() != 2 or idx.dtype != torch.long:
@@ -234,10 +258,13 @@ class GPT(nn.Module):
         T = idx.shape[1]
         if not 1 <= T <= self.config.block_size:
             raise ValueError(
-                f"sequence length {T} is outside 1..block_size ({self.config.block_size})"
+                f"sequence length {T} is outside 1..block_size "
+                f"({self.config.block_size})"
             )
         # Checked on the CPU only: on a GPU it would wait for the device at every step.
-        if idx.device.type == "cpu" and (idx.min() < 0 or idx.max() >= self.config.vocab_size):
+        if idx.device.type == "cpu" and (
+            idx.min() < 0 or idx.max() >= self.config.vocab_size
+        ):
             raise ValueError(
                 f"token ids must be in 0..{self.config.vocab_size - 1}, got values in "
                 f"{int(idx.min())}..{int(idx.max())}"
@@ -245,7 +272,8 @@ class GPT(nn.Module):
         return T
 
     def attention_maps(self, idx: torch.Tensor) -> list[torch.Tensor]:
-        """The attention weights of every block, each `(B, n_head, T, T)`, for ids `(B, T)`."""
+        """The attention weights of every block, each `(B, n_head, T, T)`, for ids `(B,
+        T)`."""
         maps = []
         was_training = self.training
         self.eval()
@@ -265,8 +293,9 @@ class GPT(nn.Module):
         return self.config.vocab_size
 
     def num_params(self, non_embedding: bool = False) -> int:
-        """Number of parameters (shared ones once); optionally without the position embeddings
-        and, if not tied to the head, the token embeddings: the ones that cost matmul FLOPs."""
+        """Number of parameters (shared ones once); optionally without the position
+        embeddings and, if not tied to the head, the token embeddings: the ones that
+        cost matmul FLOPs."""
         n = sum(p.numel() for p in self.parameters())
         if non_embedding:
             if self.position_embedding is not None:
@@ -283,7 +312,14 @@ class GPT(nn.Module):
         top_k: int | None = None,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
-        """Continue each row of `idx` by `max_new_tokens` sampled ids (see `sampling.generate`)."""
+        """Continue each row of `idx` by `max_new_tokens` sampled ids (see
+        `sampling.generate`)."""
         return generate(
-            self, idx, max_new_tokens, temperature, top_k, generator, self.config.block_size
+            self,
+            idx,
+            max_new_tokens,
+            temperature,
+            top_k,
+            generator,
+            self.config.block_size,
         )

@@ -43,8 +43,11 @@ def _heatmap(ax, weights: torch.Tensor, text: str | None, title: str) -> None:
 def plot_weights(
     panels: Mapping[str, torch.Tensor], text: str | None = None, size: float = 3.0
 ) -> Figure:
-    """One heatmap per `(T, T)` weight matrix, side by side; rows are queries, columns keys."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size), squeeze=False)
+    """One heatmap per `(T, T)` weight matrix, side by side; rows are queries, columns
+    keys."""
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(size * len(panels), size), squeeze=False
+    )
     for ax, (title, weights) in zip(axes[0], panels.items()):
         _heatmap(ax, weights, text, title)
     fig.tight_layout()
@@ -56,8 +59,8 @@ def plot_heads(
     text: str | Mapping[str, str] | None = None,
     size: float = 2.4,
 ) -> Figure:
-    """A grid of attention maps: one row per model or layer, each `(n_head, T, T)`; `text`
-    labels the positions, one string for all rows or one per row."""
+    """A grid of attention maps: one row per model or layer, each `(n_head, T, T)`;
+    `text` labels the positions, one string for all rows or one per row."""
     n_head = max(w.shape[0] for w in rows.values())
     fig, axes = plt.subplots(
         len(rows), n_head, figsize=(size * n_head, size * len(rows)), squeeze=False
@@ -75,7 +78,8 @@ def plot_heads(
 
 
 def plot_scaling(head_sizes: Sequence[int], T: int = 16) -> Figure:
-    """How peaked the softmax of random scores is, with and without dividing by √head_size."""
+    """How peaked the softmax of random scores is, with and without dividing by
+    √head_size."""
     fig, (ax_var, ax_peak) = plt.subplots(1, 2, figsize=(8, 3))
     for scaled, style in ((False, "o-"), (True, "s-")):
         stats = [score_statistics(d, T, scaled=scaled) for d in head_sizes]
@@ -95,11 +99,15 @@ def plot_scaling(head_sizes: Sequence[int], T: int = 16) -> Figure:
     return fig
 
 
-def plot_histories(histories: Mapping[str, Sequence[EvalRecord]], what: str = "val_loss") -> Figure:
+def plot_histories(
+    histories: Mapping[str, Sequence[EvalRecord]], what: str = "val_loss"
+) -> Figure:
     """Loss against step for several runs (`what`: "val_loss" or "train_loss")."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for name, history in histories.items():
-        ax.plot([r.step for r in history], [getattr(r, what) for r in history], label=name)
+        ax.plot(
+            [r.step for r in history], [getattr(r, what) for r in history], label=name
+        )
     ax.set_xlabel("step")
     ax.set_ylabel(what.replace("_", " "))
     ax.grid(alpha=0.3)

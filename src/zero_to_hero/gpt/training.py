@@ -1,11 +1,12 @@
-"""Training a GPT: AdamW, a learning-rate schedule, gradient clipping, evaluation, checkpoints.
+"""Training a GPT: AdamW, a learning-rate schedule, gradient clipping, evaluation,
+checkpoints.
 
-The same function trains on one CPU thread, on a GPU, or in several processes launched by
-`torchrun --nproc_per_node=N`: it reads torchrun's environment variables, joins the process
-group (`gloo` on CPU, `nccl` on GPU) and wraps the model in `DistributedDataParallel`. Each
-process draws the same *global* batch from the same seeded generator and trains on its own
-slice of it; DDP averages the gradients, so N processes take exactly the steps one process
-would take on the whole batch.
+The same function trains on one CPU thread, on a GPU, or in several processes launched
+by `torchrun --nproc_per_node=N`: it reads torchrun's environment variables, joins the
+process group (`gloo` on CPU, `nccl` on GPU) and wraps the model in
+`DistributedDataParallel`. Each process draws the same *global* batch from the same
+seeded generator and trains on its own slice of it; DDP averages the gradients, so N
+processes take exactly the steps one process would take on the whole batch.
 """
 
 from __future__ import annotations
@@ -62,12 +63,14 @@ class TrainConfig:
         lr_decay_iters: Where the cosine reaches `min_lr`; None means `max_iters`.
         step_size: Steps between decays of the "step" schedule.
         gamma: Factor of each decay of the "step" schedule.
-        weight_decay: AdamW's decoupled weight decay, applied to matrices and embeddings only.
+        weight_decay: AdamW's decoupled weight decay, applied to matrices and embeddings
+            only.
         beta1: AdamW's momentum coefficient.
         beta2: AdamW's second-moment coefficient.
         grad_clip: Largest allowed global gradient norm (0 disables clipping).
-        fused_adamw: Use AdamW's fused kernel, one pass over all parameters per step instead
-            of a dozen tensor operations each (several times faster on small models).
+        fused_adamw: Use AdamW's fused kernel, one pass over all parameters per step
+            instead of a dozen tensor operations each (several times faster on small
+            models).
         eval_interval: Evaluate every this many steps (and at the start and the end).
         eval_iters: Batches per evaluation of each split.
         objective: "next" (next character, GPT) or "masked" (hidden characters, BERT).
@@ -105,12 +108,17 @@ class TrainConfig:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+            raise ValueError(
+                f"schedule must be one of {SCHEDULES}, got {self.schedule!r}"
+            )
         if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
+            raise ValueError(
+                f"objective must be one of {OBJECTIVES}, got {self.objective!r}"
+            )
         if not 0 <= self.min_lr <= self.learning_rate:
             raise ValueError(
-                f"need 0 <= min_lr <= learning_rate, got {self.min_lr} and {self.learning_rate}"
+                f"need 0 <= min_lr <= learning_rate, got {self.min_lr} and "
+                f"{self.learning_rate}"
             )
         if self.grad_clip < 0 or self.weight_decay < 0:
             raise ValueError("grad_clip and weight_decay must be >= 0")
@@ -127,9 +135,9 @@ class TrainConfig:
         return cls(**values)
 
 
-# --8<-- [start:schedule]
 def lr_at(step: int, tc: TrainConfig) -> float:
-    """The learning rate of optimizer step `step` (0-based): linear warm-up, then decay."""
+    """The learning rate of optimizer step `step` (0-based): linear warm-up, then
+    decay."""
     if step < tc.warmup_iters:
         return tc.learning_rate * (step + 1) / (tc.warmup_iters + 1)
     if tc.schedule == "constant":
@@ -141,35 +149,38 @@ def lr_at(step: int, tc: TrainConfig) -> float:
     if step >= decay_iters:
         return tc.min_lr
     progress = (step - tc.warmup_iters) / max(1, decay_iters - tc.warmup_iters)
-    return tc.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (tc.learning_rate - tc.min_lr)
+    return tc.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (
+        tc.learning_rate - tc.min_lr
+    )
 
 
-# --8<-- [end:schedule]
-
-
-# --8<-- [start:optimizer]
 def make_optimizer(model: nn.Module, tc: TrainConfig) -> torch.optim.AdamW:
-    """AdamW with weight decay on the matrices and embeddings, none on biases and LayerNorms.
+    """AdamW with weight decay on the matrices and embeddings, none on biases and
+    LayerNorms.
 
     Decay pulls weights toward 0; a LayerNorm gain pulled toward 0 would just switch its
     channel off, so vectors are left alone.
     """
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [
-        {"params": [p for p in params if p.dim() >= 2], "weight_decay": tc.weight_decay},
+        {
+            "params": [p for p in params if p.dim() >= 2],
+            "weight_decay": tc.weight_decay,
+        },
         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
     ]
     return torch.optim.AdamW(
-        groups, lr=tc.learning_rate, betas=(tc.beta1, tc.beta2), fused=tc.fused_adamw or None
+        groups,
+        lr=tc.learning_rate,
+        betas=(tc.beta1, tc.beta2),
+        fused=tc.fused_adamw or None,
     )
-
-
-# --8<-- [end:optimizer]
 
 
 @dataclass(frozen=True)
 class EvalRecord:
-    """Mean losses on a fixed set of batches of each split after `step` optimizer steps."""
+    """Mean losses on a fixed set of batches of each split after `step` optimizer
+    steps."""
 
     step: int
     train_loss: float
@@ -179,7 +190,8 @@ class EvalRecord:
 
 @dataclass
 class TrainResult:
-    """What `train` returns: the trained model (on rank 0 under torchrun) and its history."""
+    """What `train` returns: the trained model (on rank 0 under torchrun) and its
+    history."""
 
     model: GPT
     history: list[EvalRecord] = field(default_factory=list)
@@ -190,7 +202,8 @@ class TrainResult:
 
     @property
     def tokens_per_second(self) -> float:
-        """Training throughput: tokens of one step over the median step time (all processes)."""
+        """Training throughput: tokens of one step over the median step time (all
+        processes)."""
         if not self.step_seconds:
             return float("nan")
         times = sorted(self.step_seconds)
@@ -199,7 +212,8 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class _Dist:
-    """Where this process stands under torchrun (rank 0 of 1 when not launched by it)."""
+    """Where this process stands under torchrun (rank 0 of 1 when not launched by
+    it)."""
 
     rank: int = 0
     world_size: int = 1
@@ -216,7 +230,9 @@ def _resolve_device(name: str, local_rank: int) -> torch.device:
     device = torch.device(name)
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise RuntimeError("device 'cuda' was asked for, but this torch sees no GPU")
+            raise RuntimeError(
+                "device 'cuda' was asked for, but this torch sees no GPU"
+            )
         if device.index is None:  # one GPU per process under torchrun
             device = torch.device("cuda", local_rank)
         torch.cuda.set_device(device)
@@ -224,7 +240,8 @@ def _resolve_device(name: str, local_rank: int) -> torch.device:
 
 
 def _join_process_group(device: torch.device) -> _Dist:
-    """Read torchrun's environment; join the process group if there are several processes."""
+    """Read torchrun's environment; join the process group if there are several
+    processes."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
         return _Dist()
@@ -240,17 +257,18 @@ def _check_vocab(config: GPTConfig, vocab: CharVocab, objective: str) -> None:
     expected = vocab.size + (objective == "masked")
     if config.vocab_size != expected:
         raise ValueError(
-            f"the model has vocab_size {config.vocab_size}, but the data has {vocab.size} "
-            f"characters, so the {objective!r} objective needs vocab_size {expected}"
+            f"the model has vocab_size {config.vocab_size}, but the data has "
+            f"{vocab.size} characters, so the {objective!r} objective needs vocab_size "
+            f"{expected}"
         )
     if (objective == "masked") == config.causal:
         kind = "causal=False (BERT)" if objective == "masked" else "causal=True (GPT)"
         raise ValueError(f"the {objective!r} objective needs a model with {kind}")
 
 
-# --8<-- [start:trainer]
 class Trainer:
-    """A model, its optimizer and its stream of batches; `step()` takes one optimizer step.
+    """A model, its optimizer and its stream of batches; `step()` takes one optimizer
+    step.
 
     `train` drives one of these; the benchmark drives two side by side.
 
@@ -273,33 +291,48 @@ class Trainer:
         self.rank = rank = _rank or _Dist()
         if tc.batch_size % rank.world_size:
             raise ValueError(
-                f"batch_size {tc.batch_size} must be divisible by the number of processes "
-                f"({rank.world_size}): each trains on an equal slice of the global batch"
+                f"batch_size {tc.batch_size} must be divisible by the number of "
+                f"processes ({rank.world_size}): each trains on an equal slice of the "
+                "global batch"
             )
         per_rank = tc.batch_size // rank.world_size
         self.part = slice(rank.rank * per_rank, (rank.rank + 1) * per_rank)
-        self.config, self.tc, self.data, self.device = config, tc, data, torch.device(device)
+        self.config, self.tc, self.data, self.device = (
+            config,
+            tc,
+            data,
+            torch.device(device),
+        )
         torch.manual_seed(tc.seed)  # the same initial weights in every process
         self.model = GPT(config).to(self.device)
         # DDP all-reduces (averages) the gradients during backward(): every process then
-        # takes the same optimizer step, the one a single process takes on the whole batch.
-        self.ddp = nn.parallel.DistributedDataParallel(self.model) if rank.world_size > 1 else None
+        # takes the same optimizer step, the one a single process takes on the whole
+        # batch.
+        self.ddp = (
+            nn.parallel.DistributedDataParallel(self.model)
+            if rank.world_size > 1
+            else None
+        )
         self.optimizer = make_optimizer(self.model, tc)
         self.batches = torch.Generator().manual_seed(tc.seed)
         self.steps_done = 0
 
     def batch(self, ids: torch.Tensor, generator: torch.Generator, part=slice(None)):
-        """The next global batch from `generator` (masked for a BERT), rows `part` of it."""
+        """The next global batch from `generator` (masked for a BERT), rows `part` of
+        it."""
         tc, block_size = self.tc, self.config.block_size
         x, y = windows(
-            ids, batch_offsets(len(ids), tc.batch_size, block_size, generator), block_size
+            ids,
+            batch_offsets(len(ids), tc.batch_size, block_size, generator),
+            block_size,
         )
         if tc.objective == "masked":
             x, y = mask_tokens(x, self.data.vocab.size, tc.mask_rate, generator)
         return x[part].to(self.device), y[part].to(self.device)
 
     def step(self) -> torch.Tensor:
-        """One optimizer step on this process's slice of the next global batch; its loss."""
+        """One optimizer step on this process's slice of the next global batch; its
+        loss."""
         lr = lr_at(self.steps_done, self.tc)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
@@ -315,8 +348,8 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self) -> EvalRecord:
-        """Mean loss over the same `eval_iters` batches of each split every time (seeded),
-        shared out between the processes and summed with an all-reduce."""
+        """Mean loss over the same `eval_iters` batches of each split every time
+        (seeded), shared out between the processes and summed with an all-reduce."""
         tc, rank = self.tc, self.rank
         self.model.eval()
         totals = torch.zeros(2, dtype=torch.float64, device=self.device)
@@ -334,10 +367,6 @@ class Trainer:
         return EvalRecord(self.steps_done, train_loss, val_loss, lr)
 
 
-# --8<-- [end:trainer]
-
-
-# --8<-- [start:train]
 def train(
     config: GPTConfig,
     tc: TrainConfig,
@@ -348,8 +377,8 @@ def train(
 ) -> TrainResult:
     """Train a GPT (or, with `objective="masked"`, a BERT) on `data`.
 
-    Under torchrun, every process runs this; it joins the process group (and leaves it at the
-    end if it joined it).
+    Under torchrun, every process runs this; it joins the process group (and leaves it
+    at the end if it joined it).
 
     Args:
         config: The architecture; `vocab_size` must fit the data and the objective.
@@ -369,7 +398,9 @@ def train(
     rank = _join_process_group(device)
     try:
         trainer = Trainer(config, tc, data, device, rank)
-        result = TrainResult(trainer.model, tokens_per_step=tc.batch_size * config.block_size)
+        result = TrainResult(
+            trainer.model, tokens_per_step=tc.batch_size * config.block_size
+        )
         bar = tqdm(
             total=tc.max_iters,
             desc="training",
@@ -388,7 +419,9 @@ def train(
                     _save(Path(out_dir) / "best.pt", trainer, record)
             if on_eval is not None:
                 on_eval(record)
-            bar.set_postfix(train=f"{record.train_loss:.3f}", val=f"{record.val_loss:.3f}")
+            bar.set_postfix(
+                train=f"{record.train_loss:.3f}", val=f"{record.val_loss:.3f}"
+            )
 
         evaluate()
         for step in range(1, tc.max_iters + 1):
@@ -409,9 +442,6 @@ def train(
         if rank.joined_here:
             dist.destroy_process_group()
     return result
-
-
-# --8<-- [end:train]
 
 
 def _save(path: Path, trainer: Trainer, record: EvalRecord) -> None:
@@ -437,9 +467,10 @@ def load_model(
         validation loss and the training config.
 
     Raises:
-        CheckpointError: not a GPT checkpoint, another vocabulary than `vocab`, or weights
-            that do not fit the stored config.
-        ValueError: the stored config does not describe a model (an edited or foreign file).
+        CheckpointError: not a GPT checkpoint, another vocabulary than `vocab`, or
+            weights that do not fit the stored config.
+        ValueError: the stored config does not describe a model (an edited or foreign
+            file).
     """
     config, vocab, state, extra = load_checkpoint(path, CHECKPOINT_KIND, vocab)
     model = GPT(GPTConfig.from_dict(config))
@@ -453,7 +484,9 @@ def load_model(
 
 
 @torch.no_grad()
-def split_loss(model: nn.Module, ids: torch.Tensor, block_size: int, batch_size: int = 256):
+def split_loss(
+    model: nn.Module, ids: torch.Tensor, block_size: int, batch_size: int = 256
+):
     """Mean next-character loss over all of `ids`, cut into non-overlapping windows.
 
     Deterministic and over the whole split, so it has none of the sampling noise of
@@ -461,7 +494,9 @@ def split_loss(model: nn.Module, ids: torch.Tensor, block_size: int, batch_size:
     """
     n = (len(ids) - 1) // block_size
     if n < 1:
-        raise ValueError(f"{len(ids)} ids are too few for one window of {block_size} + 1")
+        raise ValueError(
+            f"{len(ids)} ids are too few for one window of {block_size} + 1"
+        )
     device = next(model.parameters()).device
     x = ids[: n * block_size].view(n, block_size).to(device)
     y = ids[1 : n * block_size + 1].view(n, block_size).to(device)

@@ -1,16 +1,22 @@
 """makemore: character-level language models of names, from bigram counts to a WaveNet.
 
-The modules follow the chapter: `dataset` (context windows and the lectures' split), `bigram`
-(counts and the neural bigram), `sampling`, `mlp` (Bengio et al.'s MLP with bare tensors),
-`layers` (hand-written `torch.nn`-style layers), `deep` (the MLP built from layers), `train`
-(minibatch training and evaluation), `diagnostics`, `recipes` (every trained model, by name),
-`bnmath` (BatchNorm's backward pass by hand), `backprop` (every gradient of an MLP by hand),
-`wavenet` (the hierarchical model), `transformer` (the GPT chapter's model on whole names,
-beyond the lectures), `saving`, `plots` and `exercises`.
+The modules follow the chapter: `dataset` (context windows and the lectures' split),
+`bigram` (counts and the neural bigram), `sampling`, `mlp` (Bengio et al.'s MLP with
+bare tensors), `layers` (hand-written `torch.nn`-style layers), `deep` (the MLP built
+from layers), `train` (minibatch training and evaluation), `diagnostics`, `recipes`
+(every trained model, by name), `bnmath` (BatchNorm's backward pass by hand), `backprop`
+(every gradient of an MLP by hand), `wavenet` (the hierarchical model), `transformer`
+(the GPT chapter's model on whole names, beyond the lectures), `saving`, `plots` and
+`exercises`.
 """
 
 from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram, count_bigrams
-from zero_to_hero.makemore.dataset import Splits, build_windows, lecture_split, make_splits
+from zero_to_hero.makemore.dataset import (
+    Splits,
+    build_windows,
+    lecture_split,
+    make_splits,
+)
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
 from zero_to_hero.makemore.layers import (
     BatchNorm1d,

@@ -1,19 +1,21 @@
-"""Backpropagation by hand through the BatchNorm MLP: every gradient written out, then fused.
+"""Backpropagation by hand through the BatchNorm MLP: every gradient written out, then
+fused.
 
-The network is the lecture's: embedding → Linear → BatchNorm → tanh → Linear → cross-entropy,
-with the BatchNorm written with Bessel's correction (the variance divides by n − 1) and an
-epsilon of 1e-5. Its forward pass is broken into atomic steps (`forward_steps`), each small
-enough to differentiate in one line, and `backward_steps` walks back through them, writing
-the gradient of the loss with respect to every intermediate tensor. `compare` then holds
-each hand-written gradient against the one autograd computed, bit for bit.
+The network is the lecture's: embedding → Linear → BatchNorm → tanh → Linear →
+cross-entropy, with the BatchNorm written with Bessel's correction (the variance divides
+by n − 1) and an epsilon of 1e-5. Its forward pass is broken into atomic steps
+(`forward_steps`), each small enough to differentiate in one line, and `backward_steps`
+walks back through them, writing the gradient of the loss with respect to every
+intermediate tensor. `compare` then holds each hand-written gradient against the one
+autograd computed, bit for bit.
 
 Once every step is right, whole blocks collapse into short formulas: the cross-entropy's
 gradient is `(softmax − one-hot) / n` (`cross_entropy_backward`), BatchNorm's is the one
-derived in `bnmath`. `BackpropMLP.backward` uses only those, and `train_by_hand` trains the
-network with it, no autograd anywhere.
+derived in `bnmath`. `BackpropMLP.backward` uses only those, and `train_by_hand` trains
+the network with it, no autograd anywhere.
 
-The init is deliberately unusual (a random BatchNorm gain and bias, small non-zero output
-bias): zeros and ones could hide a wrong gradient by making it vanish.
+The init is deliberately unusual (a random BatchNorm gain and bias, small non-zero
+output bias): zeros and ones could hide a wrong gradient by making it vanish.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class BackpropConfig:
-    """Sizes of the manual-backprop network. The defaults are the gradient-check network of
-    the lecture (4,137 parameters); it trains a wider one, `n_hidden=200` (12,297)."""
+    """Sizes of the manual-backprop network. The defaults are the gradient-check network
+    of the lecture (4,137 parameters); it trains a wider one, `n_hidden=200`
+    (12,297)."""
 
     vocab_size: int = 27
     block_size: int = 3
@@ -65,22 +68,26 @@ class BackpropConfig:
 
 
 class BackpropMLP(Configured, Module):
-    """The lecture's BatchNorm MLP as bare tensors, with a forward pass that remembers what its
-    hand-written backward pass needs.
+    """The lecture's BatchNorm MLP as bare tensors, with a forward pass that remembers
+    what its hand-written backward pass needs.
 
-    Training mode normalizes with the batch's mean and unbiased variance; evaluation mode with
-    `bnmean` and `bnvar`, which `calibrate` measures on the training set after training (this
-    network keeps no running averages).
+    Training mode normalizes with the batch's mean and unbiased variance; evaluation
+    mode with `bnmean` and `bnvar`, which `calibrate` measures on the training set after
+    training (this network keeps no running averages).
 
     Args:
         config: Sizes.
-        generator: Draws `C`, `W1`, `b1`, `W2`, `b2`, in this order, as the lecture does.
-        bn_generator: Draws the BatchNorm gain and bias. The lecture draws them from PyTorch's
-            global generator, which it never seeds; by default they come from a fresh
-            `torch.Generator()` (seed 67280421310721), so every run starts the same.
+        generator: Draws `C`, `W1`, `b1`, `W2`, `b2`, in this order, as the lecture
+            does.
+        bn_generator: Draws the BatchNorm gain and bias. The lecture draws them from
+            PyTorch's global generator, which it never seeds; by default they come from
+            a fresh `torch.Generator()` (seed 67280421310721), so every run starts the
+            same.
 
     Examples:
-        >>> model = BackpropMLP(BackpropConfig(), generator=torch.Generator().manual_seed(1))
+        >>> model = BackpropMLP(
+        ...     BackpropConfig(), generator=torch.Generator().manual_seed(1)
+        ... )
         >>> model.num_parameters()
         4137
     """
@@ -88,7 +95,6 @@ class BackpropMLP(Configured, Module):
     parameter_names = ("C", "W1", "b1", "W2", "b2", "bngain", "bnbias")
     buffer_names = ("bnmean", "bnvar")
 
-    # --8<-- [start:init]
     def __init__(
         self,
         config: BackpropConfig = BackpropConfig(),
@@ -111,9 +117,6 @@ class BackpropMLP(Configured, Module):
         self.bnmean = torch.zeros((1, c.n_hidden))  # set by calibrate()
         self.bnvar = torch.ones((1, c.n_hidden))
 
-    # --8<-- [end:init]
-
-    # --8<-- [start:forward]
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """Logits `(N, vocab_size)` for contexts `x` of shape `(N, block_size)`."""
         c = self.config
@@ -124,8 +127,11 @@ class BackpropMLP(Configured, Module):
         emb = self.C[x]
         embcat = emb.view(emb.shape[0], -1)
         hprebn = embcat @ self.W1 + self.b1
-        if self.training:  # the batch's statistics, Bessel-corrected; kept for backward()
-            hpreact, bn = batchnorm_forward(hprebn, self.bngain, self.bnbias, c.eps, unbiased=True)
+        # the batch's statistics, Bessel-corrected; kept for backward()
+        if self.training:
+            hpreact, bn = batchnorm_forward(
+                hprebn, self.bngain, self.bnbias, c.eps, unbiased=True
+            )
         else:
             xhat = (hprebn - self.bnmean) * (self.bnvar + c.eps) ** -0.5
             hpreact, bn = self.bngain * xhat + self.bnbias, None
@@ -134,15 +140,14 @@ class BackpropMLP(Configured, Module):
         self._saved = (x, embcat, bn, h)
         return self.out
 
-    # --8<-- [end:forward]
-
-    # --8<-- [start:backward]
     def backward(self, dlogits: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The gradient of every parameter, given `dlogits`, the gradient of the loss with
-        respect to the logits of the last training-mode forward pass. No autograd involved.
+        """The gradient of every parameter, given `dlogits`, the gradient of the loss
+        with respect to the logits of the last training-mode forward pass. No autograd
+        involved.
 
         Returns:
-            The gradients by parameter name (`"C"`, `"W1"`, …), each of its parameter's shape.
+            The gradients by parameter name (`"C"`, `"W1"`, …), each of its parameter's
+            shape.
         """
         x, embcat, bn, h = self._saved
         if bn is None:
@@ -159,48 +164,40 @@ class BackpropMLP(Configured, Module):
         return {"C": dC, "W1": dW1, "b1": db1, "W2": dW2, "b2": db2,
                 "bngain": dbngain, "bnbias": dbnbias}  # fmt: skip
 
-    # --8<-- [end:backward]
-
     kind = "makemore.backprop"
 
 
-# --8<-- [start:embedding-backward]
-def embedding_backward(ix: torch.Tensor, demb: torch.Tensor, vocab_size: int) -> torch.Tensor:
+def embedding_backward(
+    ix: torch.Tensor, demb: torch.Tensor, vocab_size: int
+) -> torch.Tensor:
     """The gradient of the embedding table, given `demb`, the gradient at `C[ix]`.
 
-    Row `i` of the table receives the sum of the gradients at every place where token `i` was
-    looked up. `dC[ix] += demb` does **not** do that: with repeated indices, advanced indexing
-    writes each row once (the last write wins), so the repeats are lost. `index_add_` adds
-    every one of them.
+    Row `i` of the table receives the sum of the gradients at every place where token
+    `i` was looked up. `dC[ix] += demb` does **not** do that: with repeated indices,
+    advanced indexing writes each row once (the last write wins), so the repeats are
+    lost. `index_add_` adds every one of them.
     """
     dC = torch.zeros((vocab_size, demb.shape[-1]), dtype=demb.dtype)
     return dC.index_add_(0, ix.reshape(-1), demb.reshape(-1, demb.shape[-1]))
 
 
-# --8<-- [end:embedding-backward]
-
-
-# --8<-- [start:tanh-backward]
 def tanh_backward(h: torch.Tensor, dh: torch.Tensor) -> torch.Tensor:
     """The gradient at the input of `h = tanh(x)`, given `dh`: `(1 − h²) · dh`.
 
-    `1 − h²` is computed as one fused multiply-add (`addcmul`), rounded once, as PyTorch's
-    own tanh backward does on CPUs with FMA instructions; `(1 - h**2) * dh` is the same
-    formula rounded twice, and differs from autograd in the last bit of some entries.
+    `1 − h²` is computed as one fused multiply-add (`addcmul`), rounded once, as
+    PyTorch's own tanh backward does on CPUs with FMA instructions; `(1 - h**2) * dh` is
+    the same formula rounded twice, and differs from autograd in the last bit of some
+    entries.
     """
     return torch.addcmul(torch.ones_like(h), h, h, value=-1) * dh
 
 
-# --8<-- [end:tanh-backward]
-
-
-# --8<-- [start:cross-entropy-backward]
 def cross_entropy_backward(logits: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
-    """The gradient of `F.cross_entropy(logits, Y)` (the mean over the batch) with respect to
-    the logits, in one line: `(softmax(logits) − one_hot(Y)) / n`.
+    """The gradient of `F.cross_entropy(logits, Y)` (the mean over the batch) with
+    respect to the logits, in one line: `(softmax(logits) − one_hot(Y)) / n`.
 
-    Each row pulls the logit of the correct character down by `1 − p` and pushes every other
-    logit up by its probability `p`; the pulls and pushes of a row sum to zero.
+    Each row pulls the logit of the correct character down by `1 − p` and pushes every
+    other logit up by its probability `p`; the pulls and pushes of a row sum to zero.
     """
     n = logits.shape[0]
     dlogits = F.softmax(logits, dim=1)
@@ -208,10 +205,6 @@ def cross_entropy_backward(logits: torch.Tensor, Y: torch.Tensor) -> torch.Tenso
     return dlogits / n
 
 
-# --8<-- [end:cross-entropy-backward]
-
-
-# --8<-- [start:steps]
 @dataclass
 class Steps:
     """Every intermediate tensor of the forward pass, in the order it is computed."""
@@ -266,20 +259,17 @@ def forward_steps(model: BackpropMLP, Xb: torch.Tensor, Yb: torch.Tensor) -> Ste
                  counts_sum_inv, probs, logprobs, loss)  # fmt: skip
 
 
-# --8<-- [end:steps]
-
-
-# --8<-- [start:backward-steps]
 def backward_steps(
     model: BackpropMLP, s: Steps, Xb: torch.Tensor, Yb: torch.Tensor
 ) -> dict[str, torch.Tensor]:
-    """The gradient of the loss with respect to every tensor of `forward_steps`, by hand,
-    from the loss back to the embedding table. Keys name the tensor each gradient is for.
+    """The gradient of the loss with respect to every tensor of `forward_steps`, by
+    hand, from the loss back to the embedding table. Keys name the tensor each gradient
+    is for.
 
-    Two rules do most of the work. A tensor used twice receives the *sum* of the gradients
-    of its uses (`+=`). A tensor broadcast in the forward pass (`(1, 64)` against `(32, 64)`)
-    has its gradient *summed* over the broadcast axis, with `keepdim=True` so it keeps its
-    shape.
+    Two rules do most of the work. A tensor used twice receives the *sum* of the
+    gradients of its uses (`+=`). A tensor broadcast in the forward pass (`(1, 64)`
+    against `(32, 64)`) has its gradient *summed* over the broadcast axis, with
+    `keepdim=True` so it keeps its shape.
     """
     n, eps = Xb.shape[0], model.config.eps
     # loss = −mean(logprobs[i, Yb[i]]): only the targets' log-probabilities matter
@@ -294,7 +284,8 @@ def backward_steps(
     dnorm_logits = s.counts * dcounts  # exp' = exp
     dlogit_maxes = -dnorm_logits.sum(1, keepdim=True)
     argmax = F.one_hot(s.logits.max(1).indices, s.logits.shape[1])
-    dlogits = dnorm_logits + argmax * dlogit_maxes  # a max routes its gradient to the winner
+    # a max routes its gradient to the winner
+    dlogits = dnorm_logits + argmax * dlogit_maxes
     dh = dlogits @ model.W2.T
     dW2 = s.h.T @ dlogits
     db2 = dlogits.sum(0)
@@ -316,17 +307,16 @@ def backward_steps(
     dC = embedding_backward(Xb, demb, model.config.vocab_size)
     return {"logprobs": dlogprobs, "probs": dprobs, "counts_sum_inv": dcounts_sum_inv,
             "counts_sum": dcounts_sum, "counts": dcounts, "norm_logits": dnorm_logits,
-            "logit_maxes": dlogit_maxes, "logits": dlogits, "h": dh, "W2": dW2, "b2": db2,
+            "logit_maxes": dlogit_maxes, "logits": dlogits,
+            "h": dh, "W2": dW2, "b2": db2,
             "hpreact": dhpreact, "bngain": dbngain, "bnbias": dbnbias, "bnraw": dbnraw,
-            "bnvar_inv": dbnvar_inv, "bnvar": dbnvar, "bndiff2": dbndiff2, "bndiff": dbndiff,
-            "bnmeani": dbnmeani, "hprebn": dhprebn, "embcat": dembcat, "W1": dW1, "b1": db1,
+            "bnvar_inv": dbnvar_inv, "bnvar": dbnvar,
+            "bndiff2": dbndiff2, "bndiff": dbndiff,
+            "bnmeani": dbnmeani, "hprebn": dhprebn, "embcat": dembcat,
+            "W1": dW1, "b1": db1,
             "emb": demb, "C": dC}  # fmt: skip
 
 
-# --8<-- [end:backward-steps]
-
-
-# --8<-- [start:compare]
 @dataclass(frozen=True)
 class GradCheck:
     """A hand-written gradient against autograd's."""
@@ -338,28 +328,31 @@ class GradCheck:
 
     def __str__(self) -> str:
         return (
-            f"{self.name:15s} | exact: {self.exact!s:5} | approximate: {self.approximate!s:5} "
-            f"| max diff: {self.max_diff:.1e}"
+            f"{self.name:15s} | exact: {self.exact!s:5} | approximate: "
+            f"{self.approximate!s:5} | max diff: {self.max_diff:.1e}"
         )
 
 
 def compare(name: str, manual: torch.Tensor, t: torch.Tensor) -> GradCheck:
     """Check `manual`, a hand-written gradient, against `t.grad` from autograd.
 
-    The shapes must be *equal*, not just broadcastable: a `(64,)` gradient for a `(1, 64)`
-    tensor has the right numbers and would pass an element-wise comparison, then break the
-    next step of the backward pass (or silently broadcast in the wrong direction).
+    The shapes must be *equal*, not just broadcastable: a `(64,)` gradient for a `(1,
+    64)` tensor has the right numbers and would pass an element-wise comparison, then
+    break the next step of the backward pass (or silently broadcast in the wrong
+    direction).
 
     Raises:
         ValueError: `t` has no gradient, or `manual` has another shape than `t`.
     """
     if t.grad is None:
-        raise ValueError(f"{name} has no .grad: call retain_grad() on it before backward()")
+        raise ValueError(
+            f"{name} has no .grad: call retain_grad() on it before backward()"
+        )
     if manual.shape != t.shape:
         raise ValueError(
-            f"the gradient of {name} has shape {tuple(manual.shape)}, but {name} has shape "
-            f"{tuple(t.shape)}: a gradient has the shape of its tensor "
-            "(a sum over a broadcast axis without keepdim=True?)"
+            f"the gradient of {name} has shape {tuple(manual.shape)}, but {name} has "
+            f"shape {tuple(t.shape)}: a gradient has the shape of its tensor (a sum "
+            "over a broadcast axis without keepdim=True?)"
         )
     return GradCheck(
         name,
@@ -369,12 +362,11 @@ def compare(name: str, manual: torch.Tensor, t: torch.Tensor) -> GradCheck:
     )
 
 
-# --8<-- [end:compare]
-
-
-def gradient_check(model: BackpropMLP, Xb: torch.Tensor, Yb: torch.Tensor) -> list[GradCheck]:
-    """Autograd's gradients against `backward_steps`', for every intermediate tensor and every
-    parameter, in backward order (the lecture's 26 tensors)."""
+def gradient_check(
+    model: BackpropMLP, Xb: torch.Tensor, Yb: torch.Tensor
+) -> list[GradCheck]:
+    """Autograd's gradients against `backward_steps`', for every intermediate tensor and
+    every parameter, in backward order (the lecture's 26 tensors)."""
     s = forward_steps(model, Xb, Yb)
     tensors = {f.name: getattr(s, f.name) for f in fields(s) if f.name != "loss"}
     for t in tensors.values():
@@ -387,17 +379,13 @@ def gradient_check(model: BackpropMLP, Xb: torch.Tensor, Yb: torch.Tensor) -> li
     return [compare(name, grad, tensors[name]) for name, grad in manual.items()]
 
 
-# --8<-- [start:calibrate]
 @torch.no_grad()
 def calibrate(model: BackpropMLP, X: torch.Tensor) -> None:
-    """Set the statistics evaluation normalizes with to the mean and (unbiased) variance of
-    the BatchNorm's input over all of `X`, with the trained weights."""
+    """Set the statistics evaluation normalizes with to the mean and (unbiased) variance
+    of the BatchNorm's input over all of `X`, with the trained weights."""
     hprebn = model.C[X].view(X.shape[0], -1) @ model.W1 + model.b1
     model.bnmean = hprebn.mean(0, keepdim=True)
     model.bnvar = hprebn.var(0, keepdim=True, unbiased=True)
-
-
-# --8<-- [end:calibrate]
 
 
 def train_by_hand(
@@ -415,14 +403,16 @@ def train_by_hand(
 ) -> History:
     """Minibatch SGD with the hand-written backward pass only: no `loss.backward()`.
 
-    The same loop as `zero_to_hero.makemore.train.train` (same draws, same update), so the two
-    can be run side by side; the gradients come from `model.backward`. `lr` maps the step to
-    the learning rate (the lectures' 0.1, then 0.01 from step 100,000, by default).
-    Evaluation measures with the BatchNorm statistics calibrated at that moment
-    (`calibrate`), as after training.
+    The same loop as `zero_to_hero.makemore.train.train` (same draws, same update), so
+    the two can be run side by side; the gradients come from `model.backward`. `lr` maps
+    the step to the learning rate (the lectures' 0.1, then 0.01 from step 100,000, by
+    default). Evaluation measures with the BatchNorm statistics calibrated at that
+    moment (`calibrate`), as after training.
     """
     if steps < 0 or batch_size < 2:
-        raise ValueError(f"need steps >= 0 and batch_size >= 2, got {steps}, {batch_size}")
+        raise ValueError(
+            f"need steps >= 0 and batch_size >= 2, got {steps}, {batch_size}"
+        )
     lr = lr or step_decay()
     history = History()
     params = dict(model.named_parameters())
@@ -430,7 +420,6 @@ def train_by_hand(
     t0, c0 = time.perf_counter(), time.process_time()
     with torch.no_grad():  # autograd is not needed: every gradient is written out
         for i in range(steps):
-            # --8<-- [start:train-step]
             ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)
             Xb, Yb = X[ix], Y[ix]
             logits = model(Xb)
@@ -439,10 +428,13 @@ def train_by_hand(
             step_lr = lr(i)
             for name, p in params.items():
                 p.data += -step_lr * grads[name]
-            # --8<-- [end:train-step]
             history.losses.append(loss.item())
             history.lrs.append(step_lr)
-            if eval_every and eval_data and ((i + 1) % eval_every == 0 or i == steps - 1):
+            if (
+                eval_every
+                and eval_data
+                and ((i + 1) % eval_every == 0 or i == steps - 1)
+            ):
                 calibrate(model, X)
                 losses = {k: evaluate(model, *xy) for k, xy in eval_data.items()}
                 history.evals.append((i + 1, losses))

@@ -1,15 +1,17 @@
-"""Batch normalization as two functions: the forward pass, and its backward pass derived by hand.
+"""Batch normalization as two functions: the forward pass, and its backward pass derived
+by hand.
 
-For a batch `x` of shape `(n, d)`, each feature (column) is normalized with its batch mean and
-standard deviation, then scaled by `gamma` and shifted by `beta`:
+For a batch `x` of shape `(n, d)`, each feature (column) is normalized with its batch
+mean and standard deviation, then scaled by `gamma` and shifted by `beta`:
 
     mu = mean(x)            var = sum((x − mu)²) / m          sigma = sqrt(var + eps)
     xhat = (x − mu) / sigma                                   y = gamma · xhat + beta
 
-with `m = n` (the biased variance, as in the BatchNorm paper and `torch.nn.BatchNorm1d`) or
-`m = n − 1` (Bessel's correction, as the lectures' manual-backprop network uses). The
-backward pass returns the gradients of the loss with respect to `x`, `gamma` and `beta` given
-the gradient `dy` with respect to the output; the BatchNorm essay derives it line by line:
+with `m = n` (the biased variance, as in the BatchNorm paper and `torch.nn.BatchNorm1d`)
+or `m = n − 1` (Bessel's correction, as the lectures' manual-backprop network uses). The
+backward pass returns the gradients of the loss with respect to `x`, `gamma` and `beta`
+given the gradient `dy` with respect to the output; the BatchNorm essay derives it line
+by line:
 
     dbeta  = sum(dy)        dgamma = sum(dy · xhat)           dxhat = dy · gamma
     dx     = (dxhat − mean(dxhat) − xhat · sum(dxhat · xhat) / m) / sigma
@@ -34,7 +36,6 @@ class BatchNormCache:
     m: int  # the variance's divisor: n, or n − 1 with Bessel's correction
 
 
-# --8<-- [start:forward]
 def batchnorm_forward(
     x: torch.Tensor,
     gamma: torch.Tensor,
@@ -58,27 +59,23 @@ def batchnorm_forward(
     return gamma * xhat + beta, BatchNormCache(xhat, sigma, gamma, m)
 
 
-# --8<-- [end:forward]
-
-
-# --8<-- [start:backward]
 def batchnorm_backward(
     dy: torch.Tensor, cache: BatchNormCache
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The gradients `(dx, dgamma, dbeta)` of the loss, given `dy`, its gradient at the output.
+    """The gradients `(dx, dgamma, dbeta)` of the loss, given `dy`, its gradient at the
+    output.
 
-    `gamma` and `beta` act on every row, so their gradients sum over the batch. Every `x[i]`
-    reaches the output through its own `xhat[i]` *and* through the mean and the variance,
-    which every row shares: the two subtracted terms are those shared paths.
+    `gamma` and `beta` act on every row, so their gradients sum over the batch. Every
+    `x[i]` reaches the output through its own `xhat[i]` *and* through the mean and the
+    variance, which every row shares: the two subtracted terms are those shared paths.
     """
     xhat, sigma, gamma, m = cache.xhat, cache.sigma, cache.gamma, cache.m
     dbeta = dy.sum(0)
     dgamma = (dy * xhat).sum(0)
     dxhat = dy * gamma
     dx = (
-        dxhat - dxhat.mean(0, keepdim=True) - xhat * (dxhat * xhat).sum(0, keepdim=True) / m
+        dxhat
+        - dxhat.mean(0, keepdim=True)
+        - xhat * (dxhat * xhat).sum(0, keepdim=True) / m
     ) / sigma
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(gamma.shape)
-
-
-# --8<-- [end:backward]

@@ -1,10 +1,13 @@
-"""`zero-to-hero makemore train|sample|eval`: train a model, draw names from it, measure it.
+"""`zero-to-hero makemore train|sample|eval`: train a model, draw names from it, measure
+it.
 
-    zero-to-hero makemore train --model bn-mlp --out bn.pt     # the lecture's BatchNorm MLP
+    # the lecture's BatchNorm MLP
+    zero-to-hero makemore train --model bn-mlp --out bn.pt
     zero-to-hero makemore sample --checkpoint bn.pt -n 10
     zero-to-hero makemore eval --checkpoint bn.pt
 
-`--model` is `bigram` (counts), `neural-bigram`, or a recipe of `zero_to_hero.makemore.recipes`.
+`--model` is `bigram` (counts), `neural-bigram`, or a recipe of
+`zero_to_hero.makemore.recipes`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import functools
 from collections.abc import Callable
 
 MODELS = ("bigram", "neural-bigram")  # plus every recipe name
-# Kept here rather than imported, so that `--help` does not import torch; a test checks them.
+# Kept here rather than imported, so that `--help` does not import torch; a test checks
+# them.
 RECIPE_NAMES = (
     "mlp",
     "mlp-softmax-fix",
@@ -43,7 +47,13 @@ def _clear_errors(command: Callable[[argparse.Namespace], int]):
 
         try:
             return command(args)
-        except (ValueError, KeyError, FileNotFoundError, CheckpointError, DataSetError) as err:
+        except (
+            ValueError,
+            KeyError,
+            FileNotFoundError,
+            CheckpointError,
+            DataSetError,
+        ) as err:
             message = err.args[0] if isinstance(err, KeyError) and err.args else err
             raise SystemExit(f"zero-to-hero makemore: error: {message}") from None
 
@@ -61,7 +71,11 @@ def _train(args: argparse.Namespace) -> int:
     import torch
     from tqdm import tqdm
 
-    from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram, train_neural_bigram
+    from zero_to_hero.makemore.bigram import (
+        BigramCounts,
+        NeuralBigram,
+        train_neural_bigram,
+    )
     from zero_to_hero.makemore.dataset import make_splits
     from zero_to_hero.makemore.recipes import LECTURE_SEED, recipe, run_recipe
     from zero_to_hero.makemore.saving import save_model
@@ -72,7 +86,9 @@ def _train(args: argparse.Namespace) -> int:
     words = _words(args.data)
     if args.model == "bigram":
         splits = make_splits(words, block_size=1)
-        model = BigramCounts.fit(splits.train.words, splits.vocab, smoothing=args.smoothing)
+        model = BigramCounts.fit(
+            splits.train.words, splits.vocab, smoothing=args.smoothing
+        )
     elif args.model == "neural-bigram":
         splits = make_splits(words, block_size=1)
         steps = 500 if args.steps is None else args.steps
@@ -85,7 +101,9 @@ def _train(args: argparse.Namespace) -> int:
                 bar.set_postfix(loss=f"{record.loss:.4f}")
                 bar.update()
 
-            train_neural_bigram(model, splits.train.X, splits.train.Y, steps, on_step=show_bigram)
+            train_neural_bigram(
+                model, splits.train.X, splits.train.Y, steps, on_step=show_bigram
+            )
     else:
         r = recipe(args.model)
         splits = make_splits(words, block_size=r.block_size)
@@ -103,7 +121,9 @@ def _train(args: argparse.Namespace) -> int:
     for name, loss in losses.items():
         print(f"{name:5s} loss {loss:.4f}")
     if args.out:
-        path = save_model(args.out, model, splits.vocab, model_name=args.model, **losses)
+        path = save_model(
+            args.out, model, splits.vocab, model_name=args.model, **losses
+        )
         print(f"saved {path}")
     return 0
 
@@ -139,7 +159,9 @@ def _eval(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `makemore` command and its sub-commands."""
-    parser = commands.add_parser("makemore", help="character-level language models of names")
+    parser = commands.add_parser(
+        "makemore", help="character-level language models of names"
+    )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     data_help = "a names file, one per line (default: the course's names.txt)"
 
@@ -149,8 +171,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="bn-mlp",
         help=f"one of {', '.join(MODELS + RECIPE_NAMES)} (default bn-mlp)",
     )
-    train.add_argument("--steps", type=int, help="training steps (default: the recipe's)")
-    train.add_argument("--smoothing", type=float, default=1.0, help="bigram pseudo-count")
+    train.add_argument(
+        "--steps", type=int, help="training steps (default: the recipe's)"
+    )
+    train.add_argument(
+        "--smoothing", type=float, default=1.0, help="bigram pseudo-count"
+    )
     train.add_argument("--data", help=data_help)
     train.add_argument("--out", help="write a checkpoint here (e.g. model.pt)")
     train.set_defaults(run=_train)
@@ -158,7 +184,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     sample = sub.add_parser("sample", help="draw names from a checkpoint")
     sample.add_argument("--checkpoint", required=True)
     sample.add_argument("-n", type=int, default=10, help="how many names (default 10)")
-    sample.add_argument("--seed", type=int, default=SAMPLE_SEED, help="random seed of the draws")
+    sample.add_argument(
+        "--seed", type=int, default=SAMPLE_SEED, help="random seed of the draws"
+    )
     sample.set_defaults(run=_sample)
 
     evaluate = sub.add_parser("eval", help="train/val/test loss of a checkpoint")

@@ -1,9 +1,11 @@
-"""From a list of names to the tensors a model trains on: context windows and the lecture split.
+"""From a list of names to the tensors a model trains on: context windows and the
+lecture split.
 
-A language model over characters predicts the next character from the ones before it. With a
-context of `block_size` characters, every name gives one example per character plus one for
-the end: the context starts as `block_size` boundary tokens (`.`), and after each step the
-context slides one character to the right. `emma` with `block_size=3` gives
+A language model over characters predicts the next character from the ones before it.
+With a context of `block_size` characters, every name gives one example per character
+plus one for the end: the context starts as `block_size` boundary tokens (`.`), and
+after each step the context slides one character to the right. `emma` with
+`block_size=3` gives
 
     ...  → e
     ..e  → m
@@ -11,9 +13,10 @@ context slides one character to the right. `emma` with `block_size=3` gives
     emm  → a
     mma  → .
 
-The split is by *words*, not by examples, so no name is seen in training and then again in
-validation. The lectures shuffle the list with Python's `random` seeded with 42 and cut it at
-80 % and 90 %; the number of examples per split is then the same for every `block_size`.
+The split is by *words*, not by examples, so no name is seen in training and then again
+in validation. The lectures shuffle the list with Python's `random` seeded with 42 and
+cut it at 80 % and 90 %; the number of examples per split is then the same for every
+`block_size`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ import torch
 
 from zero_to_hero.vocab import CharVocab
 
-__all__ = ["build_windows", "lecture_split", "Windows", "Splits", "make_splits", "SPLITS"]
+__all__ = [
+    "build_windows",
+    "lecture_split",
+    "Windows",
+    "Splits",
+    "make_splits",
+    "SPLITS",
+]
 
 #: The names of the three splits, in order.
 SPLITS = ("train", "val", "test")
@@ -42,7 +52,6 @@ def _check_words(words: Sequence[str]) -> None:
             raise ValueError(f"word {i} is empty: a name needs at least one character")
 
 
-# --8<-- [start:windows]
 def build_windows(
     words: Sequence[str], vocab: CharVocab, block_size: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -51,28 +60,42 @@ def build_windows(
     Args:
         words: The names.
         vocab: A vocabulary with a boundary token (it pads the start and marks the end).
-        block_size: How many characters of context each example has (1 for a bigram model).
+        block_size: How many characters of context each example has (1 for a bigram
+            model).
 
     Returns:
-        `(X, Y)`: contexts of shape `(N, block_size)` and next-character ids of shape `(N,)`,
-        both `int64`, with `N = sum(len(word) + 1 for word in words)`.
+        `(X, Y)`: contexts of shape `(N, block_size)` and next-character ids of shape
+        `(N,)`, both `int64`, with `N = sum(len(word) + 1 for word in words)`.
 
     Examples:
         >>> vocab = CharVocab.from_words(["emma"])
         >>> X, Y = build_windows(["emma"], vocab, block_size=3)
-        >>> [vocab.decode(x) + " → " + vocab.itos(y) for x, y in zip(X.tolist(), Y.tolist())]
+        >>> [
+        ...     vocab.decode(x) + " → " + vocab.itos(y)
+        ...     for x, y in zip(X.tolist(), Y.tolist())
+        ... ]
         ['... → e', '..e → m', '.em → m', 'emm → a', 'mma → .']
     """
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
+    if (
+        isinstance(block_size, bool)
+        or not isinstance(block_size, int)
+        or block_size < 1
+    ):
         raise ValueError(f"block_size must be a positive int, got {block_size!r}")
     if vocab.boundary is None:
-        raise ValueError("the vocabulary needs a boundary token to pad contexts and end names")
+        raise ValueError(
+            "the vocabulary needs a boundary token to pad contexts and end names"
+        )
     _check_words(words)
     start = vocab.stoi(vocab.boundary)
     contexts, targets = [], []
     for word in words:
         context = [start] * block_size
-        for ix in [*vocab.encode(word), start]:  # the boundary after the last letter ends it
+        # the boundary after the last letter ends it
+        for ix in [
+            *vocab.encode(word),
+            start,
+        ]:
             contexts.append(context)
             targets.append(ix)
             context = [*context[1:], ix]  # slide the window one character to the right
@@ -81,17 +104,14 @@ def build_windows(
     return X, Y
 
 
-# --8<-- [end:windows]
-
-
-# --8<-- [start:split]
 def lecture_split(
     words: Sequence[str], seed: int = 42, cuts: tuple[float, float] = (0.8, 0.9)
 ) -> tuple[list[str], list[str], list[str]]:
     """Shuffle a copy of `words` and cut it into train, validation and test words.
 
-    The shuffle is Python's `random.shuffle` after `random.seed(seed)`, on a private generator
-    (the global one is left alone), so it reproduces the lectures' split exactly.
+    The shuffle is Python's `random.shuffle` after `random.seed(seed)`, on a private
+    generator (the global one is left alone), so it reproduces the lectures' split
+    exactly.
 
     Args:
         words: The names (not modified).
@@ -108,17 +128,16 @@ def lecture_split(
         raise ValueError(f"cuts must satisfy 0 < first <= second < 1, got {cuts!r}")
     _check_words(words)
     shuffled = list(words)
-    random.Random(seed).shuffle(shuffled)  # the same sequence as random.seed(seed); shuffle()
+    # the same sequence as random.seed(seed); shuffle()
+    random.Random(seed).shuffle(shuffled)
     n1, n2 = int(lo * len(shuffled)), int(hi * len(shuffled))
     return shuffled[:n1], shuffled[n1:n2], shuffled[n2:]
 
 
-# --8<-- [end:split]
-
-
 @dataclass(frozen=True)
 class Windows:
-    """The examples of one split: contexts `X` `(N, block_size)` and targets `Y` `(N,)`."""
+    """The examples of one split: contexts `X` `(N, block_size)` and targets `Y`
+    `(N,)`."""
 
     X: torch.Tensor
     Y: torch.Tensor
@@ -155,13 +174,16 @@ def make_splits(
     seed: int = 42,
     vocab: CharVocab | None = None,
 ) -> Splits:
-    """The lectures' data: names → vocabulary → shuffled 80/10/10 split → context windows.
+    """The lectures' data: names → vocabulary → shuffled 80/10/10 split → context
+    windows.
 
     Args:
-        words: The names; by default the course's `names.txt` (`zero_to_hero.data.load_names`).
+        words: The names; by default the course's `names.txt`
+            (`zero_to_hero.data.load_names`).
         block_size: Characters of context per example.
         seed: The shuffle seed (42 in the lectures).
-        vocab: The vocabulary; by default the boundary token plus the letters of `words`.
+        vocab: The vocabulary; by default the boundary token plus the letters of
+            `words`.
 
     Examples:
         >>> splits = make_splits(block_size=3)
@@ -175,5 +197,7 @@ def make_splits(
     if vocab is None:
         vocab = CharVocab.from_words(words)
     parts = lecture_split(words, seed)
-    windows = [Windows(*build_windows(part, vocab, block_size), tuple(part)) for part in parts]
+    windows = [
+        Windows(*build_windows(part, vocab, block_size), tuple(part)) for part in parts
+    ]
     return Splits(vocab, block_size, *windows)

@@ -1,11 +1,14 @@
-"""The MLP rebuilt from layers, as deep as you like: the lectures' "PyTorch-ified" network.
+"""The MLP rebuilt from layers, as deep as you like: the lectures' "PyTorch-ified"
+network.
 
-    Embedding → Flatten → n_layers × [Linear → BatchNorm1d → Tanh] → Linear → BatchNorm1d
+    Embedding → Flatten → n_layers × [Linear → BatchNorm1d → Tanh]
+              → Linear → BatchNorm1d
 
-With `batchnorm=False` the hidden Linear layers get a bias and there is no normalization, so
-the network's health depends on the initialization alone (the `gain` of the hidden layers):
-the experiments of the initialization chapter. The last layer starts small (`last_scale`), so
-the initial predictions are close to uniform instead of confidently wrong.
+With `batchnorm=False` the hidden Linear layers get a bias and there is no
+normalization, so the network's health depends on the initialization alone (the `gain`
+of the hidden layers): the experiments of the initialization chapter. The last layer
+starts small (`last_scale`), so the initial predictions are close to uniform instead of
+confidently wrong.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ __all__ = ["DeepMLPConfig", "DeepMLP", "calibrate_batchnorm"]
 class DeepMLPConfig:
     """Sizes, initialization and normalization of a `DeepMLP`.
 
-    The defaults are the lecture's deeper network: 5 hidden layers of 100 tanh units with
-    BatchNorm, 47,024 parameters.
+    The defaults are the lecture's deeper network: 5 hidden layers of 100 tanh units
+    with BatchNorm, 47,024 parameters.
     """
 
     vocab_size: int = 27
@@ -44,7 +47,9 @@ class DeepMLPConfig:
     batchnorm: bool = True
     output_batchnorm: bool = True  # normalize the logits too (only with batchnorm)
     gain: float = 5 / 3  # multiplies the Kaiming-scaled weights of the hidden layers
-    last_scale: float = 0.1  # the last BatchNorm's gamma (or the last weights without BN)
+    last_scale: float = (
+        0.1  # the last BatchNorm's gamma (or the last weights without BN)
+    )
     bn_eps: float = 1e-5
     bn_momentum: float = 0.1
 
@@ -55,25 +60,34 @@ class DeepMLPConfig:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
-# --8<-- [start:deep]
 class DeepMLP(Configured, Sequential):
     """A `Sequential` built from a `DeepMLPConfig`; all weights come from one generator.
 
     Examples:
-        >>> model = DeepMLP(DeepMLPConfig(), generator=torch.Generator().manual_seed(2147483647))
+        >>> model = DeepMLP(
+        ...     DeepMLPConfig(), generator=torch.Generator().manual_seed(2147483647)
+        ... )
         >>> model.num_parameters()
         47024
     """
 
-    def __init__(self, config: DeepMLPConfig, *, generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self, config: DeepMLPConfig, *, generator: torch.Generator | None = None
+    ) -> None:
         self.config = c = config
         g = generator
         bn = c.batchnorm
-        layers: list[Module] = [Embedding(c.vocab_size, c.n_embd, generator=g), Flatten()]
+        layers: list[Module] = [
+            Embedding(c.vocab_size, c.n_embd, generator=g),
+            Flatten(),
+        ]
         fan_in = c.n_embd * c.block_size
         for _ in range(c.n_layers):
-            # Before a BatchNorm a bias is wasted: the normalization subtracts it right away.
-            layers.append(Linear(fan_in, c.n_hidden, bias=not bn, gain=c.gain, generator=g))
+            # Before a BatchNorm a bias is wasted: the normalization subtracts it right
+            # away.
+            layers.append(
+                Linear(fan_in, c.n_hidden, bias=not bn, gain=c.gain, generator=g)
+            )
             if bn:
                 layers.append(BatchNorm1d(c.n_hidden, c.bn_eps, c.bn_momentum))
             layers.append(Tanh())
@@ -89,19 +103,18 @@ class DeepMLP(Configured, Sequential):
                 last.weight *= c.last_scale
         super().__init__(layers)
 
-    # --8<-- [end:deep]
-
     kind = "makemore.deep"
 
 
-# --8<-- [start:calibrate]
 @torch.no_grad()
 def calibrate_batchnorm(model: Sequential, X: torch.Tensor) -> None:
-    """Set every BatchNorm's running statistics to the exact mean and variance of its inputs
-    over all of `X` (the training set), instead of the running averages of training.
+    """Set every BatchNorm's running statistics to the exact mean and variance of its
+    inputs over all of `X` (the training set), instead of the running averages of
+    training.
 
-    The running averages mix statistics from all along training, when the weights were still
-    moving; one pass over the data with the final weights measures what evaluation will see.
+    The running averages mix statistics from all along training, when the weights were
+    still moving; one pass over the data with the final weights measures what evaluation
+    will see.
     """
     was_training = model.training
     model.eval()
@@ -115,6 +128,3 @@ def calibrate_batchnorm(model: Sequential, X: torch.Tensor) -> None:
             x = layer(x)
     finally:
         model.train(was_training)
-
-
-# --8<-- [end:calibrate]

@@ -1,12 +1,14 @@
 """Look inside a network: the statistics the initialization chapter watches.
 
-- **Activations** of each tanh layer: mean, standard deviation, and the share of *saturated*
-  units (|t| > 0.97), where tanh is flat and passes almost no gradient back.
-- **Gradients** flowing into each tanh layer's output: they should have a similar spread in
-  every layer, neither shrinking nor growing with depth.
-- **Weights**: the spread of each weight matrix's gradient relative to the weights themselves.
-- **Updates** during training: `lr · grad` relative to the parameter, on a log10 scale. Around
-  −3 (an update changes a parameter by a thousandth) is a healthy rate of learning.
+- **Activations** of each tanh layer: mean, standard deviation, and the share of
+  *saturated* units (|t| > 0.97), where tanh is flat and passes almost no gradient back.
+- **Gradients** flowing into each tanh layer's output: they should have a similar spread
+  in every layer, neither shrinking nor growing with depth.
+- **Weights**: the spread of each weight matrix's gradient relative to the weights
+  themselves.
+- **Updates** during training: `lr · grad` relative to the parameter, on a log10 scale.
+  Around −3 (an update changes a parameter by a thousandth) is a healthy rate of
+  learning.
 """
 
 from __future__ import annotations
@@ -38,14 +40,13 @@ def saturation(t: torch.Tensor, threshold: float = SATURATION) -> float:
     return (t.abs() > threshold).float().mean().item()
 
 
-# --8<-- [start:forward-backward]
 def forward_backward(model: Sequential, X: torch.Tensor, Y: torch.Tensor) -> float:
-    """One training-mode forward and backward pass on a batch, keeping every layer's output
-    *and* the gradient of the loss with respect to it (`layer.out.grad`).
+    """One training-mode forward and backward pass on a batch, keeping every layer's
+    output *and* the gradient of the loss with respect to it (`layer.out.grad`).
 
-    Autograd normally frees the gradients of intermediate tensors; `retain_grad()` asks it
-    to keep them, which is what the gradient histograms need. Parameters' gradients are
-    replaced, not accumulated.
+    Autograd normally frees the gradients of intermediate tensors; `retain_grad()` asks
+    it to keep them, which is what the gradient histograms need. Parameters' gradients
+    are replaced, not accumulated.
     """
     model.train()
     logits = model(X)
@@ -56,9 +57,6 @@ def forward_backward(model: Sequential, X: torch.Tensor, Y: torch.Tensor) -> flo
         p.grad = None
     loss.backward()
     return loss.item()
-
-
-# --8<-- [end:forward-backward]
 
 
 @dataclass(frozen=True)
@@ -73,17 +71,25 @@ class LayerStats:
 
 
 def _layers_of(model: Sequential, kind: type[Module]) -> list[tuple[int, Module]]:
-    # The output layer is left out, as in the lecture: its statistics mean something else.
-    return [(i, layer) for i, layer in enumerate(model.layers[:-1]) if isinstance(layer, kind)]
+    # The output layer is left out, as in the lecture: its statistics mean something
+    # else.
+    return [
+        (i, layer)
+        for i, layer in enumerate(model.layers[:-1])
+        if isinstance(layer, kind)
+    ]
 
 
 def activation_stats(model: Sequential, kind: type[Module] = Tanh) -> list[LayerStats]:
-    """Mean, std and saturation of the last outputs of every `kind` layer (after a forward)."""
+    """Mean, std and saturation of the last outputs of every `kind` layer (after a
+    forward)."""
     stats = []
     for i, layer in _layers_of(model, kind):
         t = layer.out.detach()
         sat = saturation(t) if kind is Tanh else 0.0
-        stats.append(LayerStats(i, type(layer).__name__, t.mean().item(), t.std().item(), sat))
+        stats.append(
+            LayerStats(i, type(layer).__name__, t.mean().item(), t.std().item(), sat)
+        )
     return stats
 
 
@@ -93,10 +99,14 @@ def gradient_stats(model: Sequential, kind: type[Module] = Tanh) -> list[LayerSt
     stats = []
     for i, layer in _layers_of(model, kind):
         if layer.out is None or not layer.out.retains_grad or layer.out.grad is None:
-            raise ValueError("no gradient kept at the layer outputs: run forward_backward first")
+            raise ValueError(
+                "no gradient kept at the layer outputs: run forward_backward first"
+            )
         grad = layer.out.grad
         stats.append(
-            LayerStats(i, type(layer).__name__, grad.mean().item(), grad.std().item(), 0.0)
+            LayerStats(
+                i, type(layer).__name__, grad.mean().item(), grad.std().item(), 0.0
+            )
         )
     return stats
 
@@ -113,7 +123,8 @@ class WeightStats:
 
 
 def weight_stats(model: Module) -> list[WeightStats]:
-    """Gradient statistics of every 2-D parameter (the weight matrices and the embedding)."""
+    """Gradient statistics of every 2-D parameter (the weight matrices and the
+    embedding)."""
     stats = []
     for name, p in model.named_parameters():
         if p.ndim == 2:

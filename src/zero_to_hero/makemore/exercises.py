@@ -1,7 +1,8 @@
 """Solutions to the exercises at the end of the makemore pages.
 
-Each solution is shown, collapsed, under its exercise, and `tests/makemore/test_exercises.py`
-runs it. Try the exercise before you open the solution.
+Each solution is shown, collapsed, under its exercise, and
+`tests/makemore/test_exercises.py` runs it. Try the exercise before you open the
+solution.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from zero_to_hero.makemore.layers import BatchNorm1d, Linear, Sequential
 from zero_to_hero.makemore.mlp import MLP, MLPConfig
 from zero_to_hero.makemore.recipes import BEYOND
 from zero_to_hero.makemore.train import train
-from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig, logits_at_every_position
+from zero_to_hero.makemore.wavenet import (
+    WaveNet,
+    WaveNetConfig,
+    logits_at_every_position,
+)
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
@@ -54,18 +59,21 @@ __all__ = [
 ]
 
 
-# --8<-- [start:ngram]
 def _context_ids(X: torch.Tensor, V: int) -> torch.Tensor:
-    """Each context of k characters as one integer in [0, V**k): its digits in base V."""
+    """Each context of k characters as one integer in [0, V**k): its digits in base
+    V."""
     k = X.shape[1]
     return (X * V ** torch.arange(k - 1, -1, -1)).sum(1)
 
 
 def ngram_counts(words: Sequence[str], vocab: CharVocab, n: int = 3) -> torch.Tensor:
-    """`N[c, j]`: how often character `j` follows the `n − 1` characters numbered `c`."""
+    """`N[c, j]`: how often character `j` follows the `n − 1` characters numbered
+    `c`."""
     V = vocab.size
     X, Y = build_windows(words, vocab, block_size=n - 1)
-    return torch.bincount(_context_ids(X, V) * V + Y, minlength=V**n).reshape(V ** (n - 1), V)
+    return torch.bincount(_context_ids(X, V) * V + Y, minlength=V**n).reshape(
+        V ** (n - 1), V
+    )
 
 
 def ngram_nll(
@@ -79,120 +87,112 @@ def ngram_nll(
     return -P[_context_ids(X, vocab.size), Y].log().double().mean().item()
 
 
-# --8<-- [end:ngram]
-
-
-# --8<-- [start:best-smoothing]
 def best_smoothing(
-    splits: Splits, n: int, candidates: Sequence[float] = (0.001, 0.01, 0.1, 0.3, 1.0, 3.0)
+    splits: Splits,
+    n: int,
+    candidates: Sequence[float] = (0.001, 0.01, 0.1, 0.3, 1.0, 3.0),
 ) -> tuple[float, dict[float, float]]:
     """The smoothing with the lowest *validation* loss, and every candidate's loss.
 
     The test split is not looked at: it is kept for one final measurement of the choice.
     """
     counts = ngram_counts(splits.train.words, splits.vocab, n)
-    losses = {s: ngram_nll(counts, splits.val.words, splits.vocab, s) for s in candidates}
+    losses = {
+        s: ngram_nll(counts, splits.val.words, splits.vocab, s) for s in candidates
+    }
     return min(losses, key=losses.get), losses
 
 
-# --8<-- [end:best-smoothing]
-
-
-# --8<-- [start:weights-from-counts]
-def bigram_weights_from_counts(counts: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
+def bigram_weights_from_counts(
+    counts: torch.Tensor, smoothing: float = 1.0
+) -> torch.Tensor:
     """A neural bigram's `W` that reproduces the smoothed counts model exactly: `log P`.
 
-    The softmax of a row of `log P` is that row of `P` again, since `P`'s rows already sum to
-    1. So the counts model is one point in the neural model's weight space, the point gradient
+    The softmax of a row of `log P` is that row of `P` again, since `P`'s rows already
+    sum to
+    1. So the counts model is one point in the neural model's weight space, the point
+       gradient
     descent walks towards.
     """
     return BigramCounts(counts, smoothing).P.log()
 
 
-# --8<-- [end:weights-from-counts]
-
-
-# --8<-- [start:naive-nll]
 def naive_nll(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Cross-entropy the long way: exponentiate, normalize, take the log of the target's
-    probability. Fine for small logits; `exp` overflows to `inf` above about 88 (float32)."""
+    probability. Fine for small logits; `exp` overflows to `inf` above about 88
+    (float32)."""
     counts = logits.exp()
     probs = counts / counts.sum(1, keepdim=True)
     return -probs[torch.arange(len(y)), y].log().mean()
 
 
-# --8<-- [end:naive-nll]
-
-
-# --8<-- [start:initial-loss]
-def initial_loss(config: MLPConfig, X: torch.Tensor, Y: torch.Tensor, seed: int = 0) -> float:
-    """The loss of a freshly initialized MLP on `(X, Y)`: compare it with `ln 27`, the loss of
-    a model that gives every character the same probability."""
+def initial_loss(
+    config: MLPConfig, X: torch.Tensor, Y: torch.Tensor, seed: int = 0
+) -> float:
+    """The loss of a freshly initialized MLP on `(X, Y)`: compare it with `ln 27`, the
+    loss of a model that gives every character the same probability."""
     model = MLP(config, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         return F.cross_entropy(model(X), Y).item()
 
 
-# --8<-- [end:initial-loss]
-
-
-# --8<-- [start:suggest-lr]
-def suggest_lr(exponents: Sequence[float], losses: Sequence[float], window: int = 100) -> float:
-    """Read a learning rate off a learning-rate sweep: smooth the losses with a moving average
-    of `window` steps (one minibatch is noisy) and return the rate where the smoothed loss is
-    lowest."""
+def suggest_lr(
+    exponents: Sequence[float], losses: Sequence[float], window: int = 100
+) -> float:
+    """Read a learning rate off a learning-rate sweep: smooth the losses with a moving
+    average of `window` steps (one minibatch is noisy) and return the rate where the
+    smoothed loss is lowest."""
     if len(losses) != len(exponents) or len(losses) < window:
         raise ValueError(f"need as many losses as exponents, at least {window} of them")
     kernel = torch.ones(1, 1, window) / window
-    smooth = F.conv1d(torch.tensor(losses).view(1, 1, -1), kernel).view(-1)  # moving average
+    # moving average
+    smooth = F.conv1d(torch.tensor(losses).view(1, 1, -1), kernel).view(-1)
     return 10 ** exponents[int(smooth.argmin()) + window // 2]
 
 
-# --8<-- [end:suggest-lr]
-
-
-# --8<-- [start:quick]
-#: Context 8, one BatchNorm layer of 128 tanh units, AdamW: 2,000 steps of 128 examples (a few
-#: seconds) beat the lecture's 200,000-step MLP on validation.
+#: Context 8, one BatchNorm layer of 128 tanh units, AdamW: 2,000 steps of 128 examples
+#: (a few seconds) beat the lecture's 200,000-step MLP on validation.
 QUICK = replace(
     BEYOND,
     name="quick",
-    model=DeepMLPConfig(block_size=8, n_embd=16, n_hidden=128, n_layers=1, output_batchnorm=False),
+    model=DeepMLPConfig(
+        block_size=8, n_embd=16, n_hidden=128, n_layers=1, output_batchnorm=False
+    ),
     steps=2_000,
     warmup=40,
 )
-# --8<-- [end:quick]
 
 
-# --8<-- [start:similarity]
 def vowel_similarity(
     C: torch.Tensor, vocab: CharVocab, vowels: str = "aeiouy"
 ) -> tuple[float, float]:
-    """Mean cosine similarity of the embeddings of two different vowels, and of a vowel and a
-    consonant. A model that learned that vowels behave alike puts them closer together."""
+    """Mean cosine similarity of the embeddings of two different vowels, and of a vowel
+    and a consonant. A model that learned that vowels behave alike puts them closer
+    together."""
     unit = F.normalize(C.detach(), dim=1)
     sim = unit @ unit.T
     v = torch.tensor([vocab.stoi(c) for c in vowels])
-    consonants = [i for i, c in enumerate(vocab.chars) if c.isalpha() and c not in vowels]
+    consonants = [
+        i for i, c in enumerate(vocab.chars) if c.isalpha() and c not in vowels
+    ]
     within = sim[v][:, v]
     n = len(vowels)
-    within_mean = (within.sum() - within.diagonal().sum()) / (n * n - n)  # leave out self
+    # leave out self
+    within_mean = (within.sum() - within.diagonal().sum()) / (n * n - n)
     return within_mean.item(), sim[v][:, consonants].mean().item()
 
 
-# --8<-- [end:similarity]
-
-
-# --8<-- [start:direct]
 class DirectMLP(MLP):
-    """The MLP with Bengio et al.'s optional *direct connections*: the concatenated embeddings
-    also reach the logits through a matrix `Wd`, skipping the hidden layer.
+    """The MLP with Bengio et al.'s optional *direct connections*: the concatenated
+    embeddings also reach the logits through a matrix `Wd`, skipping the hidden layer.
 
-    `Wd` starts at zero (drawn after the other tensors, so they are initialized exactly as in
-    `MLP`), so the untrained model computes the same function as the plain MLP.
+    `Wd` starts at zero (drawn after the other tensors, so they are initialized exactly
+    as in `MLP`), so the untrained model computes the same function as the plain MLP.
     """
 
-    def __init__(self, config: MLPConfig, *, generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self, config: MLPConfig, *, generator: torch.Generator | None = None
+    ) -> None:
         super().__init__(config, generator=generator)
         fan_in = config.n_embd * config.block_size
         self.Wd = torch.zeros((fan_in, config.vocab_size), requires_grad=True)
@@ -205,17 +205,15 @@ class DirectMLP(MLP):
         return self.out
 
 
-# --8<-- [end:direct]
-
-
-# --8<-- [start:zero-init]
-def zero_init_run(X: torch.Tensor, Y: torch.Tensor, steps: int = 2000, lr: float = 1.0) -> MLP:
+def zero_init_run(
+    X: torch.Tensor, Y: torch.Tensor, steps: int = 2000, lr: float = 1.0
+) -> MLP:
     """Train the MLP with every weight and bias initialized to exactly zero.
 
-    With `W1 = 0` every hidden unit outputs `tanh(0) = 0`, so `W2`'s gradient `hᵀ · dlogits`
-    is 0; with `W2 = 0` no gradient reaches the hidden layer or the embedding either. Only
-    `b2` learns: the network can only learn how often each character occurs, whatever the
-    context. (Random initialization exists to break this symmetry.)
+    With `W1 = 0` every hidden unit outputs `tanh(0) = 0`, so `W2`'s gradient `hᵀ ·
+    dlogits` is 0; with `W2 = 0` no gradient reaches the hidden layer or the embedding
+    either. Only `b2` learns: the network can only learn how often each character
+    occurs, whatever the context. (Random initialization exists to break this symmetry.)
     """
     config = MLPConfig(w1_scale=0.0, b1_scale=0.0, w2_scale=0.0, b2_scale=0.0)
     model = MLP(config, generator=torch.Generator().manual_seed(0))
@@ -226,38 +224,37 @@ def zero_init_run(X: torch.Tensor, Y: torch.Tensor, steps: int = 2000, lr: float
 
 
 def unigram_entropy(Y: torch.Tensor, vocab_size: int = 27) -> float:
-    """The best loss without context: the entropy of the character frequencies (nats)."""
+    """The best loss without context: the entropy of the character frequencies
+    (nats)."""
     p = torch.bincount(Y, minlength=vocab_size).double() / len(Y)
     p = p[p > 0]
     return -(p * p.log()).sum().item()
 
 
-# --8<-- [end:zero-init]
+def bias_gradient_before_batchnorm(
+    X: torch.Tensor, Y: torch.Tensor
+) -> tuple[float, float]:
+    """The largest gradient of `b1`, and of `W1`, in the BatchNorm MLP that still has
+    `b1`.
 
-
-# --8<-- [start:bias-before-bn]
-def bias_gradient_before_batchnorm(X: torch.Tensor, Y: torch.Tensor) -> tuple[float, float]:
-    """The largest gradient of `b1`, and of `W1`, in the BatchNorm MLP that still has `b1`.
-
-    BatchNorm subtracts the batch mean of each hidden unit, and adding `b1` moves that mean by
-    exactly `b1`: the bias cancels out of the output, so its gradient is zero (up to rounding).
+    BatchNorm subtracts the batch mean of each hidden unit, and adding `b1` moves that
+    mean by exactly `b1`: the bias cancels out of the output, so its gradient is zero
+    (up to rounding).
     """
-    model = MLP(MLPConfig(w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, batchnorm=True))
+    model = MLP(
+        MLPConfig(w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, batchnorm=True)
+    )
     F.cross_entropy(model(X), Y).backward()
     return model.b1.grad.abs().max().item(), model.W1.grad.abs().max().item()
 
 
-# --8<-- [end:bias-before-bn]
-
-
-# --8<-- [start:fold]
 @torch.no_grad()
 def fold_batchnorm(linear: Linear, bn: BatchNorm1d) -> Linear:
     """One Linear layer that computes `bn(linear(x))` in evaluation mode.
 
-    In evaluation mode the BatchNorm is a fixed affine map per feature:
-    `gamma · (z − mean) / sqrt(var + eps) + beta` with `scale = gamma / sqrt(var + eps)` is
-    `z · scale + (beta − mean · scale)`; folding it into `z = x @ W + b` gives
+    In evaluation mode the BatchNorm is a fixed affine map per feature: `gamma · (z −
+    mean) / sqrt(var + eps) + beta` with `scale = gamma / sqrt(var + eps)` is `z ·
+    scale + (beta − mean · scale)`; folding it into `z = x @ W + b` gives
     `W' = W · scale` (each column scaled) and `b' = (b − mean) · scale + beta`.
     """
     scale = bn.gamma / torch.sqrt(bn.running_var + bn.eps)
@@ -269,7 +266,8 @@ def fold_batchnorm(linear: Linear, bn: BatchNorm1d) -> Linear:
 
 
 def fold_all_batchnorms(model: DeepMLP) -> Sequential:
-    """The network for inference: every Linear → BatchNorm1d pair folded into one Linear."""
+    """The network for inference: every Linear → BatchNorm1d pair folded into one
+    Linear."""
     layers, i = [], 0
     while i < len(model.layers):
         layer = model.layers[i]
@@ -283,19 +281,15 @@ def fold_all_batchnorms(model: DeepMLP) -> Sequential:
     return Sequential(layers).eval()
 
 
-# --8<-- [end:fold]
-
-
-# --8<-- [start:layernorm-backward]
 def layernorm_backward(
     dout: torch.Tensor, x: torch.Tensor, gamma: torch.Tensor, eps: float = 1e-5
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Gradients of `gamma · (x − mean) / sqrt(var + eps) + beta` with the statistics taken
-    over each *row* (the features of one example) instead of each column.
+    """Gradients of `gamma · (x − mean) / sqrt(var + eps) + beta` with the statistics
+    taken over each *row* (the features of one example) instead of each column.
 
-    The derivation of the BatchNorm page goes through unchanged with the roles of the axes
-    swapped: the sums over the batch become sums over the features, while `gamma` and `beta`
-    still collect their gradients over the batch.
+    The derivation of the BatchNorm page goes through unchanged with the roles of the
+    axes swapped: the sums over the batch become sums over the features, while `gamma`
+    and `beta` still collect their gradients over the batch.
     """
     d = x.shape[1]
     mean = x.mean(1, keepdim=True)
@@ -304,35 +298,39 @@ def layernorm_backward(
     dgamma = (dout * xhat).sum(0)
     dbeta = dout.sum(0)
     dxhat = dout * gamma
-    dx = (d * dxhat - dxhat.sum(1, keepdim=True) - xhat * (dxhat * xhat).sum(1, keepdim=True)) / (
-        d * sigma
-    )
+    dx = (
+        d * dxhat
+        - dxhat.sum(1, keepdim=True)
+        - xhat * (dxhat * xhat).sum(1, keepdim=True)
+    ) / (d * sigma)
     return dx, dgamma, dbeta
 
 
-# --8<-- [end:layernorm-backward]
-
-
-# --8<-- [start:scale-invariance]
 def batchnorm_scale_invariance(
     x: torch.Tensor, W: torch.Tensor, a: float, eps: float = 1e-5
 ) -> tuple[float, float]:
-    """Scale the weights before a BatchNorm by `a > 0`: the output hardly changes, and the
-    weights' gradient shrinks by `1/a`.
+    """Scale the weights before a BatchNorm by `a > 0`: the output hardly changes, and
+    the weights' gradient shrinks by `1/a`.
 
     Returns:
-        `(max |y(a·W) − y(W)|, |grad at a·W| / |grad at W|)` for the loss `sum(y · r)` with a
-        fixed random `r`.
+        `(max |y(a·W) − y(W)|, |grad at a·W| / |grad at W|)` for the loss `sum(y · r)`
+        with a fixed random `r`.
     """
     from zero_to_hero.makemore.bnmath import batchnorm_forward
 
     r = torch.randn(
-        x.shape[0], W.shape[1], generator=torch.Generator().manual_seed(0), dtype=x.dtype
+        x.shape[0],
+        W.shape[1],
+        generator=torch.Generator().manual_seed(0),
+        dtype=x.dtype,
     )
     outputs, grads = [], []
     for scale in (1.0, a):
         w = (W * scale).detach().requires_grad_()
-        gamma, beta = torch.ones(W.shape[1], dtype=x.dtype), torch.zeros(W.shape[1], dtype=x.dtype)
+        gamma, beta = (
+            torch.ones(W.shape[1], dtype=x.dtype),
+            torch.zeros(W.shape[1], dtype=x.dtype),
+        )
         y, _ = batchnorm_forward(x @ w, gamma, beta, eps)
         (y * r).sum().backward()
         outputs.append(y.detach())
@@ -340,10 +338,6 @@ def batchnorm_scale_invariance(
     return (outputs[1] - outputs[0]).abs().max().item(), grads[1] / grads[0]
 
 
-# --8<-- [end:scale-invariance]
-
-
-# --8<-- [start:forget]
 def steps_to_forget(momentum: float, fraction: float = 0.01) -> int:
     """Steps until a running average `(1 − m) · running + m · batch` keeps less than
     `fraction` of its initial value: after k steps that weight is `(1 − m)^k`."""
@@ -352,19 +346,19 @@ def steps_to_forget(momentum: float, fraction: float = 0.01) -> int:
     return math.ceil(math.log(fraction) / math.log(1 - momentum))
 
 
-# --8<-- [end:forget]
+# --- manual backprop page -------------------------------------------------------------
 
 
-# --- manual backprop page --------------------------------------------------------------------
-
-
-# --8<-- [start:finite-differences]
 def finite_difference_check(
     entries: Sequence[tuple[int, int]], h: float = 1e-6, seed: int = 0
 ) -> list[tuple[float, float]]:
-    """For each `(row, column)` of `W1`: the central difference `(L(w + h) − L(w − h)) / 2h`
-    and the hand-written gradient, for the manual-backprop network in float64."""
-    from zero_to_hero.makemore.backprop import BackpropMLP, backward_steps, forward_steps
+    """For each `(row, column)` of `W1`: the central difference `(L(w + h) − L(w − h)) /
+    2h` and the hand-written gradient, for the manual-backprop network in float64."""
+    from zero_to_hero.makemore.backprop import (
+        BackpropMLP,
+        backward_steps,
+        forward_steps,
+    )
 
     g = torch.Generator().manual_seed(seed)
     model = BackpropMLP(generator=g, bn_generator=g)
@@ -386,24 +380,20 @@ def finite_difference_check(
     return pairs
 
 
-# --8<-- [end:finite-differences]
-
-
-# --8<-- [start:one-hot-backward]
 def one_hot_embedding_backward(
     ix: torch.Tensor, demb: torch.Tensor, vocab_size: int
 ) -> torch.Tensor:
-    """`emb = one_hot(ix) @ C`, so `dC = one_hot(ix)ᵀ @ demb`: the transposed one-hot matrix
-    adds up, for each row of `C`, the gradients of every place where it was looked up."""
-    one_hot = F.one_hot(ix.reshape(-1), vocab_size).to(demb.dtype)  # (n · block_size, V)
+    """`emb = one_hot(ix) @ C`, so `dC = one_hot(ix)ᵀ @ demb`: the transposed one-hot
+    matrix adds up, for each row of `C`, the gradients of every place where it was
+    looked up."""
+    # (n · block_size, V)
+    one_hot = F.one_hot(ix.reshape(-1), vocab_size).to(demb.dtype)
     return one_hot.T @ demb.reshape(-1, demb.shape[-1])
 
 
-# --8<-- [end:one-hot-backward]
-
-
-# --8<-- [start:label-smoothing]
-def label_smoothing_backward(logits: torch.Tensor, Y: torch.Tensor, eps: float) -> torch.Tensor:
+def label_smoothing_backward(
+    logits: torch.Tensor, Y: torch.Tensor, eps: float
+) -> torch.Tensor:
     """The gradient of `F.cross_entropy(logits, Y, label_smoothing=eps)` at the logits:
     `(softmax(logits) − q) / n`, with `q` the smoothed target distribution."""
     n, V = logits.shape
@@ -411,10 +401,6 @@ def label_smoothing_backward(logits: torch.Tensor, Y: torch.Tensor, eps: float) 
     return (F.softmax(logits, dim=1) - q) / n
 
 
-# --8<-- [end:label-smoothing]
-
-
-# --8<-- [start:useless-bias]
 def useless_bias_gradient(X: torch.Tensor, Y: torch.Tensor) -> tuple[float, float]:
     """The largest entry of `db1` and of `dW1` from the hand-written backward pass."""
     from zero_to_hero.makemore.backprop import BackpropMLP, cross_entropy_backward
@@ -425,16 +411,12 @@ def useless_bias_gradient(X: torch.Tensor, Y: torch.Tensor) -> tuple[float, floa
     return grads["b1"].abs().max().item(), grads["W1"].abs().max().item()
 
 
-# --8<-- [end:useless-bias]
+# --- WaveNet page ---------------------------------------------------------------------
 
 
-# --- WaveNet page ----------------------------------------------------------------------------
-
-
-# --8<-- [start:count-parameters]
 def wavenet_parameter_count(config: WaveNetConfig) -> int:
-    """Embedding table, then per level a weight matrix (no bias) and BatchNorm's gain and bias,
-    then the output layer with its bias."""
+    """Embedding table, then per level a weight matrix (no bias) and BatchNorm's gain
+    and bias, then the output layer with its bias."""
     V, E, H = config.vocab_size, config.n_embd, config.n_hidden
     count, width = V * E, E
     for k in config.merges:
@@ -443,34 +425,36 @@ def wavenet_parameter_count(config: WaveNetConfig) -> int:
     return count + H * V + V
 
 
-# --8<-- [end:count-parameters]
-
-
-# --8<-- [start:receptive-field]
-def receptive_field(model: WaveNet, length: int, position: int, seed: int = 0) -> list[int]:
-    """Which outputs of `logits_at_every_position` change when the input at `position` does
-    (output `t` is the window ending at input `t + block_size − 1`)."""
+def receptive_field(
+    model: WaveNet, length: int, position: int, seed: int = 0
+) -> list[int]:
+    """Which outputs of `logits_at_every_position` change when the input at `position`
+    does (output `t` is the window ending at input `t + block_size − 1`)."""
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(1, 27, (1, length), generator=g)
     changed = ids.clone()
     changed[0, position] = (ids[0, position] % 26) + 1  # another letter
-    a, b = logits_at_every_position(model, ids), logits_at_every_position(model, changed)
+    a, b = (
+        logits_at_every_position(model, ids),
+        logits_at_every_position(model, changed),
+    )
     return [t for t in range(a.shape[1]) if not torch.equal(a[0, t], b[0, t])]
 
 
-# --8<-- [end:receptive-field]
-
-
-# --8<-- [start:conv1d]
 def conv1d_levels(model: WaveNet) -> list[torch.nn.Conv1d]:
-    """One `nn.Conv1d` per level of a WaveNet, with the level's weights: kernel size `k`,
-    dilation the product of the merges below."""
+    """One `nn.Conv1d` per level of a WaveNet, with the level's weights: kernel size
+    `k`, dilation the product of the merges below."""
     convs, dilation = [], 1
     for k, (_, linear, *_) in zip(model.config.merges, model.levels):
         fan_in, out = linear.weight.shape
-        conv = torch.nn.Conv1d(fan_in // k, out, kernel_size=k, dilation=dilation, bias=False)
-        with torch.no_grad():  # (k · in, out) → (out, in, k): tap j is rows j·in … (j+1)·in
-            conv.weight.copy_(linear.weight.T.reshape(out, k, fan_in // k).transpose(1, 2))
+        conv = torch.nn.Conv1d(
+            fan_in // k, out, kernel_size=k, dilation=dilation, bias=False
+        )
+        # (k · in, out) → (out, in, k): tap j is rows j·in … (j+1)·in
+        with torch.no_grad():
+            conv.weight.copy_(
+                linear.weight.T.reshape(out, k, fan_in // k).transpose(1, 2)
+            )
         convs.append(conv)
         dilation *= k
     return convs
@@ -482,20 +466,17 @@ def conv1d_logits(model: WaveNet, ids: torch.Tensor) -> torch.Tensor:
     model.eval()
     x = model.layers[0](ids).transpose(1, 2)  # (batch, channels, time)
     for conv, (_, _, *rest) in zip(conv1d_levels(model), model.levels):
-        x = conv(x).transpose(1, 2)  # back to (batch, time, channels) for BatchNorm and tanh
+        # back to (batch, time, channels) for BatchNorm and tanh
+        x = conv(x).transpose(1, 2)
         for layer in rest:
             x = layer(x)
         x = x.transpose(1, 2)
     return model.layers[-1](x.transpose(1, 2))
 
 
-# --8<-- [end:conv1d]
-
-
-# --8<-- [start:deeper]
 def deeper_context(names: Sequence[str], steps: int = 2000) -> dict[int, float]:
-    """The lecture's WaveNet recipe with 3 levels (context 8) and 4 levels (context 16), both
-    trained for `steps` steps: the validation loss of each, by context length."""
+    """The lecture's WaveNet recipe with 3 levels (context 8) and 4 levels (context 16),
+    both trained for `steps` steps: the validation loss of each, by context length."""
     from zero_to_hero.makemore.dataset import make_splits
     from zero_to_hero.makemore.recipes import WAVENET_STAGES, run_recipe
 
@@ -504,8 +485,7 @@ def deeper_context(names: Sequence[str], steps: int = 2000) -> dict[int, float]:
     for merges in [(2, 2, 2), (2, 2, 2, 2)]:
         r = replace(lecture, model=replace(lecture.model, merges=merges))
         splits = make_splits(names, block_size=r.block_size)
-        losses[r.block_size] = run_recipe(r, splits, steps, splits_to_eval=("val",)).losses["val"]
+        losses[r.block_size] = run_recipe(
+            r, splits, steps, splits_to_eval=("val",)
+        ).losses["val"]
     return losses
-
-
-# --8<-- [end:deeper]

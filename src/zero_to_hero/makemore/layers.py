@@ -1,13 +1,14 @@
 """Neural-network layers written out by hand, with the same interface as `torch.nn`.
 
-Each layer is a small class: its parameters are plain tensors with `requires_grad=True`, its
-forward pass is `__call__`, and autograd does the backward pass. Every layer keeps its last
-output in `self.out`, so the diagnostics can look inside a network after a forward pass (the
-histograms of the initialization chapter).
+Each layer is a small class: its parameters are plain tensors with `requires_grad=True`,
+its forward pass is `__call__`, and autograd does the backward pass. Every layer keeps
+its last output in `self.out`, so the diagnostics can look inside a network after a
+forward pass (the histograms of the initialization chapter).
 
-A `Module` knows its parameters (trained by gradient descent), its buffers (state updated
-another way, such as BatchNorm's running statistics), its sub-modules, and whether it is in
-training or evaluation mode. That is all `torch.nn.Module` does too, minus hooks and devices.
+A `Module` knows its parameters (trained by gradient descent), its buffers (state
+updated another way, such as BatchNorm's running statistics), its sub-modules, and
+whether it is in training or evaluation mode. That is all `torch.nn.Module` does too,
+minus hooks and devices.
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ def _positive_int(n: object, what: str) -> int:
     return n
 
 
-# --8<-- [start:module]
 class Module:
     """Base class of every layer and model of the makemore chapters.
 
-    A subclass lists the names of its parameter and buffer attributes in `parameter_names`
-    and `buffer_names`, and its sub-modules in `named_children()`; everything else (the
-    parameter list, `state_dict`, train/eval mode) follows from those.
+    A subclass lists the names of its parameter and buffer attributes in
+    `parameter_names` and `buffer_names`, and its sub-modules in `named_children()`;
+    everything else (the parameter list, `state_dict`, train/eval mode) follows from
+    those.
     """
 
     parameter_names: tuple[str, ...] = ()
@@ -55,7 +56,7 @@ class Module:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
-    def named_children(self) -> Iterator[tuple[str, Module]]:
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """The direct sub-modules, with their names (none by default)."""
         yield from ()
 
@@ -65,7 +66,9 @@ class Module:
             if tensor is not None:  # e.g. a Linear layer without bias
                 yield prefix + name, tensor
         for child_name, child in self.named_children():
-            yield from child._named(getattr(child, kind), kind, f"{prefix}{child_name}.")
+            yield from child._named(
+                getattr(child, kind), kind, f"{prefix}{child_name}."
+            )
 
     def named_parameters(self) -> Iterator[tuple[str, torch.Tensor]]:
         """Every trainable tensor, with a dotted name such as `"2.weight"`."""
@@ -76,41 +79,50 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def named_buffers(self) -> Iterator[tuple[str, torch.Tensor]]:
-        """Every non-trainable state tensor (running statistics), with its dotted name."""
+        """Every non-trainable state tensor (running statistics), with its dotted
+        name."""
         return self._named(self.buffer_names, "buffer_names", "")
 
-    def train(self, mode: bool = True) -> Module:
-        """Switch this module and all its sub-modules to training (or evaluation) mode."""
+    def train(self, mode: bool = True) -> "Module":
+        """Switch this module and all its sub-modules to training (or evaluation)
+        mode."""
         self.training = mode
         for _, child in self.named_children():
             child.train(mode)
         return self
 
-    def eval(self) -> Module:
-        """Evaluation mode: BatchNorm uses its running statistics and leaves them alone."""
+    def eval(self) -> "Module":
+        """Evaluation mode: BatchNorm uses its running statistics and leaves them
+        alone."""
         return self.train(False)
-
-    # --8<-- [end:module]
 
     def num_parameters(self) -> int:
         """How many numbers gradient descent adjusts."""
         return sum(p.numel() for p in self.parameters())
 
     def probs(self, x: torch.Tensor) -> torch.Tensor:
-        """Next-character probabilities: the softmax of the logits over the last axis."""
+        """Next-character probabilities: the softmax of the logits over the last
+        axis."""
         return F.softmax(self(x), dim=-1)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Parameters and buffers by name, detached: what a checkpoint stores."""
-        return {k: v.detach().clone() for k, v in [*self.named_parameters(), *self.named_buffers()]}
+        return {
+            k: v.detach().clone()
+            for k, v in [*self.named_parameters(), *self.named_buffers()]
+        }
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         """Copy saved tensors into this module; names and shapes must match exactly."""
         own = dict([*self.named_parameters(), *self.named_buffers()])
-        missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own)
+        missing, unexpected = (
+            sorted(own.keys() - state.keys()),
+            sorted(state.keys() - own),
+        )
         if missing or unexpected:
             raise ValueError(
-                f"state does not fit this model: missing {missing}, unexpected {unexpected}"
+                f"state does not fit this model: missing {missing}, unexpected "
+                f"{unexpected}"
             )
         for name, tensor in own.items():
             if state[name].shape != tensor.shape:
@@ -123,9 +135,10 @@ class Module:
 
 
 class Configured:
-    """Mixin of a whole model built from a frozen configuration dataclass (`self.config`):
-    the context length it reads, and the keyword arguments that rebuild it from a checkpoint.
-    A subclass also names itself with a `kind` string for the checkpoint."""
+    """Mixin of a whole model built from a frozen configuration dataclass
+    (`self.config`): the context length it reads, and the keyword arguments that rebuild
+    it from a checkpoint. A subclass also names itself with a `kind` string for the
+    checkpoint."""
 
     config: Any
     kind: str
@@ -140,14 +153,14 @@ class Configured:
         return asdict(self.config)
 
 
-# --8<-- [start:linear]
 class Linear(Module):
     """`x @ weight + bias`, with `weight` of shape `(fan_in, fan_out)`.
 
-    The weights start as standard normal noise times `gain / sqrt(fan_in)`: each output then
-    sums `fan_in` products, and dividing by `sqrt(fan_in)` keeps its variance near `gain²`
-    instead of growing with the width (Kaiming He et al., 2015). Use `gain=5/3` before a
-    tanh, whose squashing shrinks the spread that the gain restores. The bias starts at 0.
+    The weights start as standard normal noise times `gain / sqrt(fan_in)`: each output
+    then sums `fan_in` products, and dividing by `sqrt(fan_in)` keeps its variance near
+    `gain²` instead of growing with the width (Kaiming He et al., 2015). Use `gain=5/3`
+    before a tanh, whose squashing shrinks the spread that the gain restores. The bias
+    starts at 0.
 
     Args:
         fan_in: Input features.
@@ -170,15 +183,17 @@ class Linear(Module):
     ) -> None:
         self.fan_in = _positive_int(fan_in, "fan_in")
         self.fan_out = _positive_int(fan_out, "fan_out")
-        weight = torch.randn((fan_in, fan_out), generator=generator) * gain / fan_in**0.5
+        weight = (
+            torch.randn((fan_in, fan_out), generator=generator) * gain / fan_in**0.5
+        )
         self.weight = weight.requires_grad_()
         self.bias = torch.zeros(fan_out, requires_grad=True) if bias else None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.fan_in:
             raise ValueError(
-                f"Linear({self.fan_in}, {self.fan_out}) expects inputs whose last dimension "
-                f"is {self.fan_in}, got shape {tuple(x.shape)}"
+                f"Linear({self.fan_in}, {self.fan_out}) expects inputs whose last "
+                f"dimension is {self.fan_in}, got shape {tuple(x.shape)}"
             )
         self.out = x @ self.weight
         if self.bias is not None:
@@ -189,25 +204,22 @@ class Linear(Module):
         return f"Linear({self.fan_in}, {self.fan_out}, bias={self.bias is not None})"
 
 
-# --8<-- [end:linear]
-
-
-# --8<-- [start:batchnorm]
 class BatchNorm1d(Module):
     """Normalize each feature over the batch, then scale by `gamma` and shift by `beta`.
 
-    Training mode uses the statistics of the current batch and updates running averages of
-    them; evaluation mode uses the running averages, so the output for one example no longer
-    depends on the rest of the batch (and a batch of one works).
+    Training mode uses the statistics of the current batch and updates running averages
+    of them; evaluation mode uses the running averages, so the output for one example no
+    longer depends on the rest of the batch (and a batch of one works).
 
-    As in `torch.nn.BatchNorm1d`, the batch is normalized with the *biased* variance (divide
-    by n) while the running variance tracks the *unbiased* one (divide by n − 1);
-    `unbiased=True` normalizes with the unbiased variance too, as the lecture's version does.
+    As in `torch.nn.BatchNorm1d`, the batch is normalized with the *biased* variance
+    (divide by n) while the running variance tracks the *unbiased* one (divide by n −
+    1); `unbiased=True` normalizes with the unbiased variance too, as the lecture's
+    version does.
 
     Args:
         dim: Number of features (the last axis of the input).
-        eps: Added to the variance before the square root, so a constant feature does not
-            divide by zero.
+        eps: Added to the variance before the square root, so a constant feature does
+            not divide by zero.
         momentum: Weight of the current batch in the running averages.
         unbiased: Normalize with the unbiased batch variance.
     """
@@ -216,11 +228,18 @@ class BatchNorm1d(Module):
     buffer_names = ("running_mean", "running_var")
 
     def __init__(
-        self, dim: int, eps: float = 1e-5, momentum: float = 0.1, *, unbiased: bool = False
+        self,
+        dim: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        *,
+        unbiased: bool = False,
     ) -> None:
         self.dim = _positive_int(dim, "dim")
         if eps < 0 or not 0 <= momentum <= 1:
-            raise ValueError(f"need eps >= 0 and 0 <= momentum <= 1, got {eps!r}, {momentum!r}")
+            raise ValueError(
+                f"need eps >= 0 and 0 <= momentum <= 1, got {eps!r}, {momentum!r}"
+            )
         self.eps, self.momentum, self.unbiased = eps, momentum, unbiased
         self.gamma = torch.ones(dim, requires_grad=True)
         self.beta = torch.zeros(dim, requires_grad=True)
@@ -228,7 +247,8 @@ class BatchNorm1d(Module):
         self.running_var = torch.ones(dim)
 
     def stat_dims(self, x: torch.Tensor) -> tuple[int, ...]:
-        """The axes the statistics are taken over: the batch axis of a `(batch, dim)` input.
+        """The axes the statistics are taken over: the batch axis of a `(batch, dim)`
+        input.
 
         A subclass for sequence inputs `(batch, time, dim)` returns `(0, 1)` here (see
         `zero_to_hero.makemore.wavenet.BatchNorm`).
@@ -246,8 +266,9 @@ class BatchNorm1d(Module):
             n = math.prod(x.shape[d] for d in dims)  # examples per statistic
             if n < 2:
                 raise ValueError(
-                    "BatchNorm1d in training mode needs at least 2 examples per feature to "
-                    "estimate a variance; call .eval() to use the running statistics instead"
+                    "BatchNorm1d in training mode needs at least 2 examples per "
+                    "feature to estimate a variance; call .eval() to use the running "
+                    "statistics instead"
                 )
             mean = x.mean(dims, keepdim=True)
             var = x.var(dims, keepdim=True, unbiased=self.unbiased)
@@ -260,18 +281,18 @@ class BatchNorm1d(Module):
                 m = self.momentum
                 batch_var = var if self.unbiased else var * n / (n - 1)
                 shape = self.running_mean.shape  # (dim,), or one row per position
-                self.running_mean = (1 - m) * self.running_mean + m * mean.reshape(shape)
-                self.running_var = (1 - m) * self.running_var + m * batch_var.reshape(shape)
+                self.running_mean = (1 - m) * self.running_mean + m * mean.reshape(
+                    shape
+                )
+                self.running_var = (1 - m) * self.running_var + m * batch_var.reshape(
+                    shape
+                )
         return self.out
 
     def __repr__(self) -> str:
         return f"BatchNorm1d({self.dim}, eps={self.eps:g}, momentum={self.momentum:g})"
 
 
-# --8<-- [end:batchnorm]
-
-
-# --8<-- [start:simple]
 class Tanh(Module):
     """The elementwise hyperbolic tangent, squashing each value into (−1, 1)."""
 
@@ -286,7 +307,8 @@ class Tanh(Module):
 class Embedding(Module):
     """A lookup table: row `i` of `weight` is the vector of token `i`.
 
-    Indexing a row is the same as multiplying a one-hot vector by the table, only faster.
+    Indexing a row is the same as multiplying a one-hot vector by the table, only
+    faster.
 
     Args:
         num_embeddings: Vocabulary size (rows).
@@ -297,7 +319,11 @@ class Embedding(Module):
     parameter_names = ("weight",)
 
     def __init__(
-        self, num_embeddings: int, embedding_dim: int, *, generator: torch.Generator | None = None
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        *,
+        generator: torch.Generator | None = None,
     ) -> None:
         self.num_embeddings = _positive_int(num_embeddings, "num_embeddings")
         self.embedding_dim = _positive_int(embedding_dim, "embedding_dim")
@@ -306,7 +332,9 @@ class Embedding(Module):
 
     def __call__(self, ix: torch.Tensor) -> torch.Tensor:
         if ix.dtype not in (torch.int64, torch.int32):
-            raise TypeError(f"Embedding expects integer token ids, got a {ix.dtype} tensor")
+            raise TypeError(
+                f"Embedding expects integer token ids, got a {ix.dtype} tensor"
+            )
         self.out = self.weight[ix]
         return self.out
 
@@ -315,7 +343,8 @@ class Embedding(Module):
 
 
 class Flatten(Module):
-    """`(batch, a, b, ...)` → `(batch, a·b·...)`: concatenates the context's embeddings."""
+    """`(batch, a, b, ...)` → `(batch, a·b·...)`: concatenates the context's
+    embeddings."""
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         self.out = x.view(x.shape[0], -1)
@@ -353,6 +382,3 @@ class Sequential(Module):
     def __repr__(self) -> str:
         inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
         return f"Sequential({inner}\n)"
-
-
-# --8<-- [end:simple]

@@ -1,10 +1,11 @@
 """The multi-layer perceptron of Bengio et al. (2003), written with bare tensors.
 
-Each of the `block_size` context characters is looked up in an embedding table `C`
-(27 × `n_embd`); the vectors are concatenated and fed to a tanh hidden layer (`W1`, `b1`), whose
-output a linear layer (`W2`, `b2`) turns into 27 logits. Optionally, a batch-normalization step
-sits between the hidden layer's linear part and its tanh, with its own gain and bias and
-running statistics (the lecture's first BatchNorm, before the layers are wrapped in classes).
+Each of the `block_size` context characters is looked up in an embedding table `C` (27 ×
+`n_embd`); the vectors are concatenated and fed to a tanh hidden layer (`W1`, `b1`),
+whose output a linear layer (`W2`, `b2`) turns into 27 logits. Optionally, a
+batch-normalization step sits between the hidden layer's linear part and its tanh, with
+its own gain and bias and running statistics (the lecture's first BatchNorm, before the
+layers are wrapped in classes).
 
 Every tensor starts as standard normal noise times a scale (`MLPConfig`), drawn from one
 `torch.Generator` in the order C, W1, b1, W2, b2. Those scales are the knobs of the
@@ -22,21 +23,22 @@ from zero_to_hero.makemore.layers import Configured, Module
 __all__ = ["MLPConfig", "MLP"]
 
 
-# --8<-- [start:config]
 @dataclass(frozen=True)
 class MLPConfig:
     """The size of the MLP and how each of its tensors is initialized.
 
     Each weight starts as `randn(shape) * scale`; `W1` is additionally divided by
-    `sqrt(fan_in)` when `w1_fan_in` is set (Kaiming's scaling, with `w1_scale` as the gain).
-    The defaults are the lecture's first MLP: no scaling at all.
+    `sqrt(fan_in)` when `w1_fan_in` is set (Kaiming's scaling, with `w1_scale` as the
+    gain). The defaults are the lecture's first MLP: no scaling at all.
     """
 
     vocab_size: int = 27
     block_size: int = 3
     n_embd: int = 10
     n_hidden: int = 200
-    hidden_bias: bool = True  # b1; redundant before a BatchNorm, which subtracts the mean
+    hidden_bias: bool = (
+        True  # b1; redundant before a BatchNorm, which subtracts the mean
+    )
     batchnorm: bool = False
     bn_momentum: float = 0.001
     w1_scale: float = 1.0
@@ -54,18 +56,18 @@ class MLPConfig:
             raise ValueError(f"bn_momentum must be in (0, 1], got {self.bn_momentum!r}")
 
 
-# --8<-- [end:config]
-
-
 class MLP(Configured, Module):
-    """Embedding → concatenation → tanh hidden layer (optionally batch-normalized) → logits.
+    """Embedding → concatenation → tanh hidden layer (optionally batch-normalized) →
+    logits.
 
     Args:
         config: Sizes and initial scales.
         generator: Where the initial weights come from, in the order C, W1, b1, W2, b2.
 
     Examples:
-        >>> model = MLP(MLPConfig(), generator=torch.Generator().manual_seed(2147483647))
+        >>> model = MLP(
+        ...     MLPConfig(), generator=torch.Generator().manual_seed(2147483647)
+        ... )
         >>> model.num_parameters()
         11897
         >>> model(torch.zeros((4, 3), dtype=torch.int64)).shape
@@ -74,8 +76,9 @@ class MLP(Configured, Module):
 
     buffer_names = ("bnmean_running", "bnstd_running")
 
-    # --8<-- [start:init]
-    def __init__(self, config: MLPConfig, *, generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self, config: MLPConfig, *, generator: torch.Generator | None = None
+    ) -> None:
         self.config = c = config
         fan_in = c.n_embd * c.block_size
         g = generator
@@ -103,9 +106,6 @@ class MLP(Configured, Module):
         for p in self.parameters():
             p.requires_grad_()
 
-    # --8<-- [end:init]
-
-    # --8<-- [start:forward]
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """Logits `(N, vocab_size)` for contexts `x` of shape `(N, block_size)`."""
         c = self.config
@@ -125,17 +125,19 @@ class MLP(Configured, Module):
         self.out = self.h @ self.W2 + self.b2
         return self.out
 
-    # --8<-- [end:forward]
-
-    # --8<-- [start:batchnorm]
     def _batchnorm(self, hpreact: torch.Tensor) -> torch.Tensor:
         """Standardize each hidden unit over the batch (the batch's mean and standard
         deviation in training, running averages of them in evaluation), then scale and
         shift. Like the lecture: the unbiased standard deviation, no epsilon."""
         if not self.training:
-            return self.bngain * (hpreact - self.bnmean_running) / self.bnstd_running + self.bnbias
+            return (
+                self.bngain * (hpreact - self.bnmean_running) / self.bnstd_running
+                + self.bnbias
+            )
         if hpreact.shape[0] < 2:
-            raise ValueError("batch norm in training mode needs a batch of at least 2; use eval()")
+            raise ValueError(
+                "batch norm in training mode needs a batch of at least 2; use eval()"
+            )
         mean = hpreact.mean(0, keepdim=True)
         std = hpreact.std(0, keepdim=True)
         with torch.no_grad():
@@ -143,8 +145,6 @@ class MLP(Configured, Module):
             self.bnmean_running = (1 - m) * self.bnmean_running + m * mean
             self.bnstd_running = (1 - m) * self.bnstd_running + m * std
         return self.bngain * (hpreact - mean) / std + self.bnbias
-
-    # --8<-- [end:batchnorm]
 
     kind = "makemore.mlp"
 

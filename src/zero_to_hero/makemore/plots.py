@@ -29,7 +29,8 @@ __all__ = [
 
 
 def plot_bigram_counts(counts: torch.Tensor, vocab: CharVocab) -> Figure:
-    """The 27×27 count table as a heatmap, each cell labelled with its pair and its count."""
+    """The 27×27 count table as a heatmap, each cell labelled with its pair and its
+    count."""
     V = vocab.size
     fig, ax = plt.subplots(figsize=(13, 13))
     ax.imshow(counts, cmap="Blues")
@@ -39,7 +40,15 @@ def plot_bigram_counts(counts: torch.Tensor, vocab: CharVocab) -> Figure:
             color = "white" if dark else "#555"
             pair = vocab.itos(i) + vocab.itos(j)
             ax.text(j, i, pair, ha="center", va="bottom", color=color, fontsize=7.5)
-            ax.text(j, i, str(int(counts[i, j])), ha="center", va="top", color=color, fontsize=6)
+            ax.text(
+                j,
+                i,
+                str(int(counts[i, j])),
+                ha="center",
+                va="top",
+                color=color,
+                fontsize=6,
+            )
     ax.set_xticks(range(V), list(vocab.chars))
     ax.set_yticks(range(V), list(vocab.chars))
     ax.set_xlabel("next character")
@@ -49,7 +58,8 @@ def plot_bigram_counts(counts: torch.Tensor, vocab: CharVocab) -> Figure:
 
 
 def plot_bigram_training(losses: Sequence[float], floor: float, label: str) -> Figure:
-    """The neural bigram's loss against the step, with the counts model's loss as a line."""
+    """The neural bigram's loss against the step, with the counts model's loss as a
+    line."""
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.plot(range(len(losses)), losses, label="neural bigram")
     ax.axhline(floor, color="#ff5722", ls="--", label=label)
@@ -79,30 +89,37 @@ def plot_embedding(C: torch.Tensor, vocab: CharVocab) -> Figure:
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     ax.scatter(C[:, 0], C[:, 1], s=260, color="#c5cae9")
     for i, ch in enumerate(vocab.chars):
-        ax.text(C[i, 0].item(), C[i, 1].item(), ch, ha="center", va="center", fontsize=11)
+        ax.text(
+            C[i, 0].item(), C[i, 1].item(), ch, ha="center", va="center", fontsize=11
+        )
     ax.grid(alpha=0.3)
     return fig
 
 
 def loss_curve(history: History, window: int = 1000) -> dict[str, list]:
-    """A run's curves as the benchmark stores them: the minibatch loss averaged over every
-    `window` steps, and the `(step, validation loss)` pairs the run measured."""
+    """A run's curves as the benchmark stores them: the minibatch loss averaged over
+    every `window` steps, and the `(step, validation loss)` pairs the run measured."""
     losses = torch.tensor(history.losses)
     n = len(losses) // window * window
     return {
         "window": window,
-        "train_loss_per_window": losses[:n].view(-1, window).mean(1).tolist() if n else [],
+        "train_loss_per_window": losses[:n].view(-1, window).mean(1).tolist()
+        if n
+        else [],
         "val": [(step, at["val"]) for step, at in history.evals if "val" in at],
     }
 
 
 def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
-    """Training loss (averaged per window of steps) and validation loss against the step,
-    one colour per run; each curve as `loss_curve` returns it. The vertical axis shows the
-    lowest unit of loss, so that a run that starts very high does not flatten the others."""
+    """Training loss (averaged per window of steps) and validation loss against the
+    step, one colour per run; each curve as `loss_curve` returns it. The vertical axis
+    shows the lowest unit of loss, so that a run that starts very high does not flatten
+    the others."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
     values = [
-        v for c in curves.values() for v in [*c["train_loss_per_window"], *(y for _, y in c["val"])]
+        v
+        for c in curves.values()
+        for v in [*c["train_loss_per_window"], *(y for _, y in c["val"])]
     ]
     for k, (label, curve) in enumerate(curves.items()):
         color, window = f"C{k}", curve["window"]
@@ -111,7 +128,9 @@ def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
         ax.plot(steps, train, color=color, lw=1, label=f"{label}: train (minibatches)")
         if curve["val"]:
             xs, ys = zip(*curve["val"])
-            ax.plot(xs, ys, "o--", color=color, ms=3, lw=1, label=f"{label}: validation")
+            ax.plot(
+                xs, ys, "o--", color=color, ms=3, lw=1, label=f"{label}: validation"
+            )
     if values and max(values) > min(values) + 1.0:
         ax.set_ylim(min(values) - 0.05, min(values) + 1.0)
     ax.set_xlabel("step")
@@ -121,9 +140,11 @@ def plot_loss_curves(curves: Mapping[str, Mapping[str, Sequence]]) -> Figure:
     return fig
 
 
-def plot_tanh_saturation(h: torch.Tensor, hpreact: torch.Tensor, threshold: float = 0.99) -> Figure:
-    """Where tanh is flat: histograms of the pre-activations and activations, and a map of
-    the units (columns) × examples (rows) with |tanh| > `threshold` in white."""
+def plot_tanh_saturation(
+    h: torch.Tensor, hpreact: torch.Tensor, threshold: float = 0.99
+) -> Figure:
+    """Where tanh is flat: histograms of the pre-activations and activations, and a map
+    of the units (columns) × examples (rows) with |tanh| > `threshold` in white."""
     h, hpreact = h.detach(), hpreact.detach()
     fig = plt.figure(figsize=(9, 5.2))
     grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.2])
@@ -133,7 +154,9 @@ def plot_tanh_saturation(h: torch.Tensor, hpreact: torch.Tensor, threshold: floa
     ax_h.hist(h.flatten().tolist(), bins=50, color="#ff8a65")
     ax_h.set_title("tanh outputs", fontsize=10)
     ax_map = fig.add_subplot(grid[1, :])
-    ax_map.imshow(h.abs() > threshold, cmap="gray", interpolation="nearest", aspect="auto")
+    ax_map.imshow(
+        h.abs() > threshold, cmap="gray", interpolation="nearest", aspect="auto"
+    )
     ax_map.set_xlabel(f"hidden unit (white: |tanh| > {threshold})")
     ax_map.set_ylabel("example")
     fig.tight_layout()
@@ -143,8 +166,9 @@ def plot_tanh_saturation(h: torch.Tensor, hpreact: torch.Tensor, threshold: floa
 def plot_histograms(
     model: Sequential, what: str = "activations", kind: type[Module] = Tanh
 ) -> Figure:
-    """Histograms of every `kind` layer's output (`what="activations"`) or of the gradient at
-    it (`"gradients"`), one line per layer, as after `diagnostics.forward_backward`."""
+    """Histograms of every `kind` layer's output (`what="activations"`) or of the
+    gradient at it (`"gradients"`), one line per layer, as after
+    `diagnostics.forward_backward`."""
     if what not in ("activations", "gradients"):
         raise ValueError(f"what must be 'activations' or 'gradients', got {what!r}")
     fig, ax = plt.subplots(figsize=(8, 3.2))
@@ -154,7 +178,9 @@ def plot_histograms(
             t = t.detach()
             hist = torch.histogram(t.flatten(), bins=60, density=True)
             centers = (hist.bin_edges[:-1] + hist.bin_edges[1:]) / 2
-            ax.plot(centers, hist.hist, label=f"layer {i} ({type(layer).__name__})", lw=1.2)
+            ax.plot(
+                centers, hist.hist, label=f"layer {i} ({type(layer).__name__})", lw=1.2
+            )
     ax.set_xlabel("activation value" if what == "activations" else "gradient value")
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
@@ -163,7 +189,8 @@ def plot_histograms(
 
 
 def plot_weight_gradients(model: Module) -> Figure:
-    """Histogram of the gradient of every weight matrix (2-D parameter), one line each."""
+    """Histogram of the gradient of every weight matrix (2-D parameter), one line
+    each."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
     for name, p in model.named_parameters():
         if p.ndim == 2 and p.grad is not None:
@@ -180,13 +207,17 @@ def plot_weight_gradients(model: Module) -> Figure:
 def plot_update_ratios(model: Module, history: History) -> Figure:
     """log10(update / data) of every weight matrix over training, with −3 marked."""
     if not history.update_ratios:
-        raise ValueError("no update ratios recorded: train with track_update_ratios=True")
+        raise ValueError(
+            "no update ratios recorded: train with track_update_ratios=True"
+        )
     ratios = torch.tensor(history.update_ratios)
     fig, ax = plt.subplots(figsize=(8, 3.2))
     for k, (name, p) in enumerate(model.named_parameters()):
         if p.ndim == 2:
             ax.plot(ratios[:, k], lw=0.8, label=f"{name} {tuple(p.shape)}")
-    ax.axhline(-3, color="black", ls="--", lw=1, label="−3: updates ≈ 1/1000 of the data")
+    ax.axhline(
+        -3, color="black", ls="--", lw=1, label="−3: updates ≈ 1/1000 of the data"
+    )
     ax.set_xlabel("step")
     ax.set_ylabel("log10(update std / data std)")
     ax.legend(fontsize=8)
@@ -197,24 +228,35 @@ def plot_update_ratios(model: Module, history: History) -> Figure:
 def plot_dlogits(dlogits: torch.Tensor, Y: torch.Tensor) -> Figure:
     """The gradient at the logits of a batch, one row per example: the target's entry is
     pulled down (dark), every other entry pushed up by its probability (light)."""
-    d = (dlogits.detach() * dlogits.shape[0]).numpy()  # undo the mean's 1/n, for the colours
+    # undo the mean's 1/n, for the colours
+    d = (dlogits.detach() * dlogits.shape[0]).numpy()
     fig, ax = plt.subplots(figsize=(6.5, 5))
-    image = ax.imshow(d, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-    ax.scatter(Y.tolist(), range(len(Y)), marker="o", s=12, facecolors="none", edgecolors="k")
+    image = ax.imshow(
+        d, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest"
+    )
+    ax.scatter(
+        Y.tolist(), range(len(Y)), marker="o", s=12, facecolors="none", edgecolors="k"
+    )
     ax.set_xlabel("character (circle: the target)")
     ax.set_ylabel("example of the batch")
     fig.colorbar(image, ax=ax, label="n · dlogits = p − one-hot")
     return fig
 
 
-def plot_dilated_causal_conv(merges: Sequence[int] = (2, 2, 2), length: int = 16) -> Figure:
-    """A stack of dilated causal convolutions, one row per level: each node joins `k` nodes
-    of the row below, spaced by the dilation (the product of the merges below it). Grey: the
-    convolution computed at every position; colour: the tree behind the last output, which is
-    what the hierarchical model computes for one window."""
+def plot_dilated_causal_conv(
+    merges: Sequence[int] = (2, 2, 2), length: int = 16
+) -> Figure:
+    """A stack of dilated causal convolutions, one row per level: each node joins `k`
+    nodes of the row below, spaced by the dilation (the product of the merges below it).
+    Grey: the convolution computed at every position; colour: the tree behind the last
+    output, which is what the hierarchical model computes for one window."""
     levels = len(merges)
-    fig, ax = plt.subplots(figsize=(min(12, 0.55 * length + 2), 1.1 * (levels + 1) + 0.6))
-    highlight = {(levels, length - 1)}  # (level, position) of the nodes in the last tree
+    fig, ax = plt.subplots(
+        figsize=(min(12, 0.55 * length + 2), 1.1 * (levels + 1) + 0.6)
+    )
+    highlight = {
+        (levels, length - 1)
+    }  # (level, position) of the nodes in the last tree
     dilation = [1]
     for k in merges:
         dilation.append(dilation[-1] * k)
@@ -241,7 +283,9 @@ def plot_dilated_causal_conv(merges: Sequence[int] = (2, 2, 2), length: int = 16
         for t in range(first[level], length):
             lit = (level, t) in highlight
             ax.scatter(t, level, s=70, zorder=3, color="#3f51b5" if lit else "#b0bec5")
-        label = "input" if level == 0 else f"level {level}, dilation {dilation[level - 1]}"
+        label = (
+            "input" if level == 0 else f"level {level}, dilation {dilation[level - 1]}"
+        )
         ax.text(-0.8, level, label, ha="right", va="center", fontsize=9)
     ax.set_xlim(-0.5 - 0.4 * length / 2, length - 0.5)
     ax.set_ylim(-0.6, levels + 0.6)

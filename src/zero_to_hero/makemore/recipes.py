@@ -1,14 +1,17 @@
-"""Every trained model of the makemore chapters as a named recipe: model, data, optimizer, seed.
+"""Every trained model of the makemore chapters as a named recipe: model, data,
+optimizer, seed.
 
-The lecture recipes share one `torch.Generator` seeded with 2147483647 for the initial weights
-*and* for the minibatches, so each run is deterministic: run it again (same PyTorch build, same
-kind of CPU) and every number comes out the same, bit for bit. The init-fixes series
-(`INIT_FIXES`) retraces the initialization lecture step by step, each recipe changing one
-thing; `bn-mlp` is its last step, whose losses the lecture published to every digit.
+The lecture recipes share one `torch.Generator` seeded with 2147483647 for the initial
+weights *and* for the minibatches, so each run is deterministic: run it again (same
+PyTorch build, same kind of CPU) and every number comes out the same, bit for bit. The
+init-fixes series (`INIT_FIXES`) retraces the initialization lecture step by step, each
+recipe changing one thing; `bn-mlp` is its last step, whose losses the lecture published
+to every digit.
 
-The WaveNet lecture seeds PyTorch's global generator with 42 instead and uses it the same
-way; a `torch.Generator` seeded with 42 draws the same numbers, so `WAVENET_STAGES` retraces
-that lecture's series, and its last step, `wavenet`, reproduces the published losses.
+The WaveNet lecture seeds PyTorch's global generator with 42 instead and uses it the
+same way; a `torch.Generator` seeded with 42 draws the same numbers, so `WAVENET_STAGES`
+retraces that lecture's series, and its last step, `wavenet`, reproduces the published
+losses.
 """
 
 from __future__ import annotations
@@ -69,13 +72,16 @@ class Recipe:
     decay_at: int = 100_000
     warmup: int = 0
     weight_decay: float = 0.0
-    #: After training, measure each BatchNorm's statistics on the training set in evaluation
-    #: mode (`deep.calibrate_batchnorm`) instead of keeping the running averages.
+    #: After training, measure each BatchNorm's statistics on the training set in
+    #: evaluation mode (`deep.calibrate_batchnorm`) instead of keeping the running
+    #: averages.
     calibrate: bool = False
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("sgd", "adamw"):
-            raise ValueError(f"unknown optimizer {self.optimizer!r}: use 'sgd' or 'adamw'")
+            raise ValueError(
+                f"unknown optimizer {self.optimizer!r}: use 'sgd' or 'adamw'"
+            )
 
     @property
     def block_size(self) -> int:
@@ -83,9 +89,12 @@ class Recipe:
         return self.model.block_size
 
     def build(self) -> tuple[Module, torch.Generator]:
-        """The freshly initialized model and the generator, ready to draw minibatches."""
+        """The freshly initialized model and the generator, ready to draw
+        minibatches."""
         g = torch.Generator().manual_seed(self.seed)
-        cls = {MLPConfig: MLP, DeepMLPConfig: DeepMLP, WaveNetConfig: WaveNet}[type(self.model)]
+        cls = {MLPConfig: MLP, DeepMLPConfig: DeepMLP, WaveNetConfig: WaveNet}[
+            type(self.model)
+        ]
         return cls(self.model, generator=g), g
 
     def schedule(self, steps: int | None = None) -> Callable[[int], float]:
@@ -101,14 +110,18 @@ class Recipe:
         return AdamW(model.parameters(), weight_decay=self.weight_decay)
 
 
-# --8<-- [start:init-fixes]
-_KAIMING = dict(w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0)
+_KAIMING = dict(
+    w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0
+)
 
-#: The initialization lecture's loss log, one change at a time, all on the same 200k-step SGD.
+#: The initialization lecture's loss log, one change at a time, all on the same
+#: 200k-step SGD.
 INIT_FIXES: dict[str, Recipe] = {
     r.name: r
     for r in [
-        Recipe("mlp", "the MLP of Bengio et al.: every tensor plain randn", MLPConfig()),
+        Recipe(
+            "mlp", "the MLP of Bengio et al.: every tensor plain randn", MLPConfig()
+        ),
         Recipe(
             "mlp-softmax-fix",
             "fix softmax confidently wrong: W2 × 0.01, b2 × 0",
@@ -136,16 +149,19 @@ INIT_FIXES: dict[str, Recipe] = {
         ),
     ]
 }
-# --8<-- [end:init-fixes]
 
-# --8<-- [start:beyond]
-#: Beyond the lectures: a wider context, two BatchNorm hidden layers, AdamW with a cosine
-#: schedule, larger batches.
+#: Beyond the lectures: a wider context, two BatchNorm hidden layers, AdamW with a
+#: cosine schedule, larger batches.
 BEYOND = Recipe(
     "beyond",
     "context 8, 2 × 256 tanh units with BatchNorm, AdamW + cosine, batch 128",
     DeepMLPConfig(
-        block_size=8, n_embd=16, n_hidden=256, n_layers=2, output_batchnorm=False, last_scale=0.1
+        block_size=8,
+        n_embd=16,
+        n_hidden=256,
+        n_layers=2,
+        output_batchnorm=False,
+        last_scale=0.1,
     ),
     steps=20_000,
     batch_size=128,
@@ -155,10 +171,9 @@ BEYOND = Recipe(
     warmup=400,
     weight_decay=0.01,
 )
-# --8<-- [end:beyond]
 
-# --8<-- [start:wavenet-stages]
-_PART5 = dict(seed=42, decay_at=150_000)  # the WaveNet lecture: seed 42, lr 0.01 from 150k
+# the WaveNet lecture: seed 42, lr 0.01 from 150k
+_PART5 = dict(seed=42, decay_at=150_000)
 
 #: The WaveNet lecture's performance log, one change at a time, each 200,000 SGD steps.
 WAVENET_STAGES: dict[str, Recipe] = {
@@ -196,7 +211,6 @@ WAVENET_STAGES: dict[str, Recipe] = {
         ),
     ]
 }
-# --8<-- [end:wavenet-stages]
 
 #: Every recipe by name.
 RECIPES: dict[str, Recipe] = {
@@ -218,7 +232,9 @@ def recipe(name: str) -> Recipe:
     try:
         return RECIPES[name]
     except KeyError:
-        raise KeyError(f"no recipe {name!r}; choose from {', '.join(RECIPES)}") from None
+        raise KeyError(
+            f"no recipe {name!r}; choose from {', '.join(RECIPES)}"
+        ) from None
 
 
 @dataclass
@@ -242,10 +258,11 @@ def run_recipe(
 
     Args:
         r: The recipe or its name.
-        splits: The data at the recipe's context length (made from `names.txt` if omitted).
-        steps: Train for this many steps instead of the recipe's. An SGD recipe then runs
-            the same schedule and random draws, cut off early; an AdamW recipe fits its cosine
-            schedule to the new length.
+        splits: The data at the recipe's context length (made from `names.txt` if
+            omitted).
+        steps: Train for this many steps instead of the recipe's. An SGD recipe then
+            runs the same schedule and random draws, cut off early; an AdamW recipe fits
+            its cosine schedule to the new length.
         splits_to_eval: Which splits to measure the final loss on.
         **train_kwargs: Passed on to `train` (`on_step`, `track_update_ratios`).
     """
@@ -254,8 +271,8 @@ def run_recipe(
         splits = make_splits(block_size=r.block_size)
     if splits.block_size != r.block_size:
         raise ValueError(
-            f"recipe {r.name!r} reads {r.block_size} characters of context, but the splits were "
-            f"built with block_size={splits.block_size}"
+            f"recipe {r.name!r} reads {r.block_size} characters of context, but the "
+            f"splits were built with block_size={splits.block_size}"
         )
     steps = r.steps if steps is None else steps
     model, g = r.build()

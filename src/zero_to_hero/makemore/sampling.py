@@ -1,14 +1,15 @@
 """Generate names from a model, one character at a time.
 
 Start with a context of boundary tokens, ask the model for the distribution of the next
-character, draw one, slide the context, and repeat until the model draws the boundary token
-(the end of the name).
+character, draw one, slide the context, and repeat until the model draws the boundary
+token (the end of the name).
 
-The draw is *inverse-CDF sampling*: take one uniform number `u` in [0, 1) and return the first
-character whose cumulative probability exceeds `u`. It is the method `torch.multinomial` used
-for single draws with replacement when the lectures were recorded, so with the same seed it
-draws the lectures' names; newer PyTorch versions switched single draws to another algorithm
-(exponential races), which draws different names from the same seed.
+The draw is *inverse-CDF sampling*: take one uniform number `u` in [0, 1) and return the
+first character whose cumulative probability exceeds `u`. It is the method
+`torch.multinomial` used for single draws with replacement when the lectures were
+recorded, so with the same seed it draws the lectures' names; newer PyTorch versions
+switched single draws to another algorithm (exponential races), which draws different
+names from the same seed.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from zero_to_hero.vocab import CharVocab
 __all__ = ["sample_index", "sample_names"]
 
 
-# --8<-- [start:sample-index]
 def sample_index(p: torch.Tensor, generator: torch.Generator | None = None) -> int:
-    """Draw an index with probability proportional to `p` (1-D, non-negative, not all 0).
+    """Draw an index with probability proportional to `p` (1-D, non-negative, not all
+    0).
 
     Examples:
         >>> g = torch.Generator().manual_seed(0)
@@ -31,7 +32,9 @@ def sample_index(p: torch.Tensor, generator: torch.Generator | None = None) -> i
         [1, 1, 1]
     """
     if p.ndim != 1 or p.numel() == 0:
-        raise ValueError(f"expected a 1-D tensor of probabilities, got shape {tuple(p.shape)}")
+        raise ValueError(
+            f"expected a 1-D tensor of probabilities, got shape {tuple(p.shape)}"
+        )
     cdf = torch.cumsum(p.double(), 0)
     total = cdf[-1].item()
     if not total > 0 or torch.isnan(cdf).any() or (p < 0).any():
@@ -42,10 +45,6 @@ def sample_index(p: torch.Tensor, generator: torch.Generator | None = None) -> i
     return int(torch.searchsorted(cdf / total, u, right=True).clamp(max=p.numel() - 1))
 
 
-# --8<-- [end:sample-index]
-
-
-# --8<-- [start:sample-names]
 @torch.no_grad()
 def sample_names(
     model: Module,
@@ -57,11 +56,12 @@ def sample_names(
 ) -> list[str]:
     """Draw `n` names from `model`, each ending with the boundary token.
 
-    The model is switched to evaluation mode for the draws (a BatchNorm layer then uses its
-    running statistics, which a batch of one example needs) and back afterwards.
+    The model is switched to evaluation mode for the draws (a BatchNorm layer then uses
+    its running statistics, which a batch of one example needs) and back afterwards.
 
     Args:
-        model: Maps contexts `(1, block_size)` to next-character probabilities (`model.probs`).
+        model: Maps contexts `(1, block_size)` to next-character probabilities
+            (`model.probs`).
         vocab: The model's vocabulary; its boundary token starts and ends names.
         block_size: Context length the model reads.
         n: How many names.
@@ -89,6 +89,3 @@ def sample_names(
         return names
     finally:
         model.train(was_training)
-
-
-# --8<-- [end:sample-names]

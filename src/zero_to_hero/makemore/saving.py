@@ -1,8 +1,8 @@
 """Save a trained makemore model to a checkpoint and load it back, whatever its kind.
 
-A checkpoint (`zero_to_hero.checkpoint`) holds the weights, the configuration that rebuilds the
-model, and the vocabulary. It loads with `torch.load(..., weights_only=True)`, so opening a
-file never runs code from it.
+A checkpoint (`zero_to_hero.checkpoint`) holds the weights, the configuration that
+rebuilds the model, and the vocabulary. It loads with `torch.load(...,
+weights_only=True)`, so opening a file never runs code from it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ KINDS = (
 )
 
 
-def save_model(path: str | os.PathLike, model: Module, vocab: CharVocab, **extra: Any) -> Path:
+def save_model(
+    path: str | os.PathLike, model: Module, vocab: CharVocab, **extra: Any
+) -> Path:
     """Write `model` (any makemore model), its configuration and `vocab` to `path`.
 
     `extra` keeps plain values alongside (the recipe name, the final losses).
@@ -75,7 +77,8 @@ def load_model(
         `(model, vocab, extra)`.
 
     Raises:
-        CheckpointError: the file is not a makemore checkpoint, or has another vocabulary.
+        CheckpointError: the file is not a makemore checkpoint, or has another
+            vocabulary.
     """
     path = Path(path)
     if not path.is_file():

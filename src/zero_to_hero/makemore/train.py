@@ -1,10 +1,10 @@
 """Minibatch training, evaluation and the statistics the lectures watch while training.
 
 One step: draw `batch_size` random example indices, run the model on them, take the
-cross-entropy with the targets, reset the gradients, backpropagate, and move every parameter
-against its gradient. The order of the random draws matters for reproducibility: the
-lectures draw each minibatch from the same `torch.Generator` that initialized the weights,
-right after initialization, and so does `train`.
+cross-entropy with the targets, reset the gradients, backpropagate, and move every
+parameter against its gradient. The order of the random draws matters for
+reproducibility: the lectures draw each minibatch from the same `torch.Generator` that
+initialized the weights, right after initialization, and so does `train`.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ __all__ = [
 ]
 
 
-# --8<-- [start:sgd]
 class SGD:
-    """Plain stochastic gradient descent: `p ← p − lr · grad`, written as the lectures write it.
+    """Plain stochastic gradient descent: `p ← p − lr · grad`, written as the lectures
+    write it.
 
     `p.data += -lr * p.grad` rounds once for the product and once for the sum.
-    `torch.optim.SGD` fuses the two (`add_(grad, alpha=-lr)`), which rounds differently in the
-    last bit. The weights then drift apart a little more with every step, so the bit-exact
-    reproduction of the lectures needs the lectures' form.
+    `torch.optim.SGD` fuses the two (`add_(grad, alpha=-lr)`), which rounds differently
+    in the last bit. The weights then drift apart a little more with every step, so the
+    bit-exact reproduction of the lectures needs the lectures' form.
     """
 
     def __init__(self, params: Sequence[torch.Tensor]) -> None:
@@ -58,12 +58,9 @@ class SGD:
             p.data += -lr * p.grad
 
 
-# --8<-- [end:sgd]
-
-
 class AdamW:
-    """`torch.optim.AdamW` behind the same two methods as `SGD` (the learning rate is passed to
-    each `step`, so one schedule function drives either optimizer).
+    """`torch.optim.AdamW` behind the same two methods as `SGD` (the learning rate is
+    passed to each `step`, so one schedule function drives either optimizer).
 
     Args:
         params: The tensors to train.
@@ -93,8 +90,9 @@ class AdamW:
         self.optimizer.step()
 
 
-# --8<-- [start:schedules]
-def step_decay(lr: float = 0.1, decayed: float = 0.01, at: int = 100_000) -> Callable[[int], float]:
+def step_decay(
+    lr: float = 0.1, decayed: float = 0.01, at: int = 100_000
+) -> Callable[[int], float]:
     """The lectures' schedule: `lr` for the steps before `at`, then `decayed`."""
     return lambda step: lr if step < at else decayed
 
@@ -102,7 +100,8 @@ def step_decay(lr: float = 0.1, decayed: float = 0.01, at: int = 100_000) -> Cal
 def cosine_decay(
     peak: float, steps: int, warmup: int = 0, final: float = 0.0
 ) -> Callable[[int], float]:
-    """Linear warm-up to `peak` over `warmup` steps, then half a cosine down to `final`."""
+    """Linear warm-up to `peak` over `warmup` steps, then half a cosine down to
+    `final`."""
 
     def schedule(step: int) -> float:
         if step < warmup:
@@ -111,9 +110,6 @@ def cosine_decay(
         return final + (peak - final) * 0.5 * (1 + math.cos(math.pi * progress))
 
     return schedule
-
-
-# --8<-- [end:schedules]
 
 
 @dataclass
@@ -159,7 +155,8 @@ def train(
         Y: Training targets, `(N,)`.
         steps: Number of minibatch steps.
         batch_size: Examples per step.
-        lr: A constant, or a function from the step number (from 0) to the learning rate.
+        lr: A constant, or a function from the step number (from 0) to the learning
+            rate.
         generator: Draws the minibatch indices.
         optimizer: `SGD` over `model.parameters()` by default.
         track_update_ratios: Also record, per parameter and step, how big the update is
@@ -171,7 +168,9 @@ def train(
         history: Continue this history instead of starting a new one.
     """
     if steps < 0 or batch_size < 1:
-        raise ValueError(f"need steps >= 0 and batch_size >= 1, got {steps}, {batch_size}")
+        raise ValueError(
+            f"need steps >= 0 and batch_size >= 1, got {steps}, {batch_size}"
+        )
     if X.shape[0] != Y.shape[0] or X.shape[0] == 0:
         raise ValueError(
             f"X and Y must hold the same, non-zero number of examples: {X.shape[0]}"
@@ -185,23 +184,31 @@ def train(
     model.train()
     t0, c0 = time.perf_counter(), time.process_time()
     for i in range(first, first + steps):
-        # --8<-- [start:step]
-        ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)  # a minibatch
+        # a minibatch
+        ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)
         loss = F.cross_entropy(model(X[ix]), Y[ix])  # forward: inputs and targets of ix
         optimizer.zero_grad()
         loss.backward()  # backward
         step_lr = schedule(i)
         optimizer.step(step_lr)  # update
-        # --8<-- [end:step]
         history.losses.append(loss.item())
         history.lrs.append(step_lr)
         if track_update_ratios:
             with torch.no_grad():
                 history.update_ratios.append(
-                    [((step_lr * p.grad).std() / p.data.std()).log10().item() for p in params]
+                    [
+                        ((step_lr * p.grad).std() / p.data.std()).log10().item()
+                        for p in params
+                    ]
                 )
-        if eval_every and eval_data and ((i + 1) % eval_every == 0 or i == first + steps - 1):
-            history.evals.append((i + 1, {k: evaluate(model, *xy) for k, xy in eval_data.items()}))
+        if (
+            eval_every
+            and eval_data
+            and ((i + 1) % eval_every == 0 or i == first + steps - 1)
+        ):
+            history.evals.append(
+                (i + 1, {k: evaluate(model, *xy) for k, xy in eval_data.items()})
+            )
         if on_step is not None:
             on_step(i, history.losses[-1])
     history.seconds += time.perf_counter() - t0
@@ -209,13 +216,12 @@ def train(
     return history
 
 
-# --8<-- [start:evaluate]
 @torch.no_grad()
 def evaluate(model: Module, X: torch.Tensor, Y: torch.Tensor) -> float:
     """Mean cross-entropy of `model` on all of `(X, Y)` at once, in evaluation mode.
 
-    In evaluation mode a BatchNorm uses its running statistics and does not update them; the
-    model's mode is restored afterwards.
+    In evaluation mode a BatchNorm uses its running statistics and does not update them;
+    the model's mode is restored afterwards.
     """
     was_training = model.training
     model.eval()
@@ -225,10 +231,6 @@ def evaluate(model: Module, X: torch.Tensor, Y: torch.Tensor) -> float:
         model.train(was_training)
 
 
-# --8<-- [end:evaluate]
-
-
-# --8<-- [start:lr-sweep]
 def lr_sweep(
     model: Module,
     X: torch.Tensor,
@@ -241,16 +243,23 @@ def lr_sweep(
     """Train one minibatch step at each learning rate `10**e` for `e` in `exponents` (in
     order, on the same model), and return the loss of each step.
 
-    While the rate is too small the loss barely moves; once it is too large the loss becomes
-    unstable and climbs. A good rate sits near the bottom of the (smoothed) curve.
+    While the rate is too small the loss barely moves; once it is too large the loss
+    becomes unstable and climbs. A good rate sits near the bottom of the (smoothed)
+    curve.
     """
     history = History()
     for e in exponents:
-        train(model, X, Y, 1, batch_size=batch_size, lr=10**e, generator=generator, history=history)
+        train(
+            model,
+            X,
+            Y,
+            1,
+            batch_size=batch_size,
+            lr=10**e,
+            generator=generator,
+            history=history,
+        )
     return history.losses
-
-
-# --8<-- [end:lr-sweep]
 
 
 def split_losses(

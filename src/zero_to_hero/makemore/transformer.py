@@ -1,19 +1,19 @@
 """Beyond the lectures: whole names through the GPT of the attention chapter.
 
-Every model of the makemore lectures reads a fixed window of the last few characters, one
-window per training example. A transformer reads the whole name so far instead, and it
-predicts every character of a name in one pass: the name `emma` becomes the input
-`.emma` and the targets `emma.`, and position t is trained to predict target t from inputs
-0..t. Shorter names are padded; padded positions carry the target `IGNORE`, which the loss
-skips.
+Every model of the makemore lectures reads a fixed window of the last few characters,
+one window per training example. A transformer reads the whole name so far instead, and
+it predicts every character of a name in one pass: the name `emma` becomes the input
+`.emma` and the targets `emma.`, and position t is trained to predict target t from
+inputs 0..t. Shorter names are padded; padded positions carry the target `IGNORE`, which
+the loss skips.
 
-The targets are exactly those of the lecture split (every character of every word, and the
-closing boundary), so the mean loss per target is directly comparable with the windowed
-models' losses: only the context differs, the whole prefix instead of the last 3 or 8
-characters.
+The targets are exactly those of the lecture split (every character of every word, and
+the closing boundary), so the mean loss per target is directly comparable with the
+windowed models' losses: only the context differs, the whole prefix instead of the last
+3 or 8 characters.
 
-The model is `zero_to_hero.gpt.GPT`, unchanged; its optimizer and learning-rate schedule are
-the GPT chapter's (`make_optimizer`, `lr_at`).
+The model is `zero_to_hero.gpt.GPT`, unchanged; its optimizer and learning-rate schedule
+are the GPT chapter's (`make_optimizer`, `lr_at`).
 """
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ __all__ = [
 IGNORE = -100
 
 
-# --8<-- [start:sequences]
 def name_sequences(
     words: Sequence[str], vocab: CharVocab, length: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Inputs and targets, one row per word, each `(len(words), length)` `int64`.
 
-    Row i of the inputs is the boundary token then the word, padded with the boundary token;
-    row i of the targets is the word then the boundary token, padded with `IGNORE`.
+    Row i of the inputs is the boundary token then the word, padded with the boundary
+    token; row i of the targets is the word then the boundary token, padded with
+    `IGNORE`.
 
     Examples:
         >>> vocab = CharVocab.from_words(["emma", "ava"])
@@ -64,13 +64,15 @@ def name_sequences(
     if isinstance(words, str):
         raise TypeError("expected a list of words, got a single string")
     if vocab.boundary is None:
-        raise ValueError("the vocabulary needs a boundary token to start and end the names")
+        raise ValueError(
+            "the vocabulary needs a boundary token to start and end the names"
+        )
     boundary = vocab.stoi(vocab.boundary)
     longest = max((len(w) for w in words), default=0)
     if longest + 1 > length:
         raise ValueError(
-            f"a word of {longest} characters needs length >= {longest + 1} (the word and the "
-            f"boundary token), got length={length}"
+            f"a word of {longest} characters needs length >= {longest + 1} (the word "
+            f"and the boundary token), got length={length}"
         )
     X = torch.full((len(words), length), boundary, dtype=torch.long)
     Y = torch.full((len(words), length), IGNORE, dtype=torch.long)
@@ -80,9 +82,6 @@ def name_sequences(
         Y[i, : len(ids)] = ids
         Y[i, len(ids)] = boundary
     return X, Y
-
-
-# --8<-- [end:sequences]
 
 
 @dataclass(frozen=True)
@@ -105,14 +104,16 @@ class NamesGPTRecipe:
     bucket_by_length: bool = False
 
 
-# --8<-- [start:beyond]
-#: Beyond the lectures: the attention chapter's GPT reads each whole name. Four blocks of
-#: width 96 (447K parameters), dropout 0.25, AdamW with warm-up and a cosine decay, and
-#: minibatches of names of similar length.
+#: Beyond the lectures: the attention chapter's GPT reads each whole name. Four blocks
+#: of width 96 (447K parameters), dropout 0.25, AdamW with warm-up and a cosine decay,
+#: and minibatches of names of similar length.
 BEYOND_GPT = NamesGPTRecipe(
     "beyond",
-    "a GPT of 4 blocks × 96 channels reads the whole name; dropout 0.25, AdamW + cosine",
-    GPTConfig(vocab_size=27, block_size=16, n_layer=4, n_head=4, n_embd=96, dropout=0.25),
+    "a GPT of 4 blocks × 96 channels reads the whole name; dropout 0.25, AdamW + "
+    "cosine",
+    GPTConfig(
+        vocab_size=27, block_size=16, n_layer=4, n_head=4, n_embd=96, dropout=0.25
+    ),
     TrainConfig(
         batch_size=64,
         max_iters=30_000,
@@ -126,21 +127,22 @@ BEYOND_GPT = NamesGPTRecipe(
     ),
     bucket_by_length=True,
 )
-# --8<-- [end:beyond]
 
 
-# --8<-- [start:buckets]
 def length_buckets(
     lengths: torch.Tensor, batch_size: int, generator: torch.Generator | None = None
 ) -> Iterator[torch.Tensor]:
-    """Minibatches of indices, endlessly, epoch after epoch: each epoch shuffles the names,
-    sorts them by length (a stable sort, so names of one length stay shuffled), cuts the
-    order into batches of `batch_size` and shuffles the batches. Every name is drawn once
-    per epoch, and each batch holds names of about one length, so it needs little padding.
+    """Minibatches of indices, endlessly, epoch after epoch: each epoch shuffles the
+    names, sorts them by length (a stable sort, so names of one length stay shuffled),
+    cuts the order into batches of `batch_size` and shuffles the batches. Every name is
+    drawn once per epoch, and each batch holds names of about one length, so it needs
+    little padding.
 
     Examples:
         >>> g = torch.Generator().manual_seed(0)
-        >>> batches = length_buckets(torch.tensor([3, 1, 3, 1]), batch_size=2, generator=g)
+        >>> batches = length_buckets(
+        ...     torch.tensor([3, 1, 3, 1]), batch_size=2, generator=g
+        ... )
         >>> sorted(next(batches).tolist()) in ([0, 2], [1, 3])
         True
     """
@@ -154,14 +156,12 @@ def length_buckets(
             yield batches[b]
 
 
-# --8<-- [end:buckets]
-
-
-# --8<-- [start:evaluate]
 @torch.no_grad()
-def evaluate_names(model: GPT, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 2048) -> float:
-    """Mean cross-entropy per target (padding skipped) over all of `(X, Y)`, in evaluation
-    mode: the number the windowed models report on the same words."""
+def evaluate_names(
+    model: GPT, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 2048
+) -> float:
+    """Mean cross-entropy per target (padding skipped) over all of `(X, Y)`, in
+    evaluation mode: the number the windowed models report on the same words."""
     was_training = model.training
     model.eval()
     try:
@@ -180,9 +180,6 @@ def evaluate_names(model: GPT, X: torch.Tensor, Y: torch.Tensor, batch_size: int
     return total / count
 
 
-# --8<-- [end:evaluate]
-
-
 def train_names_gpt(
     recipe: NamesGPTRecipe,
     X: torch.Tensor,
@@ -199,10 +196,10 @@ def train_names_gpt(
         recipe: The model and its training.
         X: Inputs from `name_sequences`.
         Y: Targets from `name_sequences`.
-        steps: Train for this many steps instead of `recipe.training.max_iters` (the cosine
-            schedule is then fitted to the shorter run).
-        eval_every: Every this many steps (and after the last), measure `evaluate_names` on
-            each `(X, Y)` of `eval_data`.
+        steps: Train for this many steps instead of `recipe.training.max_iters` (the
+            cosine schedule is then fitted to the shorter run).
+        eval_every: Every this many steps (and after the last), measure `evaluate_names`
+            on each `(X, Y)` of `eval_data`.
         eval_data: Named data sets to measure, e.g. `{"val": (Xval, Yval)}`.
         on_step: Called with `(step, loss)` after each step (progress bars).
 
@@ -215,7 +212,9 @@ def train_names_gpt(
             raise ValueError(f"steps must be >= 0, got {steps}")
         tc = replace(tc, max_iters=steps, lr_decay_iters=None)
     if X.shape != Y.shape or X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"X and Y must be the same non-empty (N, T) shape: {X.shape}, {Y.shape}")
+        raise ValueError(
+            f"X and Y must be the same non-empty (N, T) shape: {X.shape}, {Y.shape}"
+        )
     if X.shape[1] > recipe.model.block_size:
         raise ValueError(
             f"sequences of length {X.shape[1]} do not fit the model's block_size "
@@ -227,24 +226,29 @@ def train_names_gpt(
     g = torch.Generator().manual_seed(tc.seed)  # the minibatches
     lengths = (Y != IGNORE).sum(1)
     # Each target weighs the same in every batch: the sum of the losses over the batch,
-    # divided by the targets an average batch holds (with length buckets, a batch of short
-    # names holds fewer targets; a plain mean would count each of them more).
+    # divided by the targets an average batch holds (with length buckets, a batch of
+    # short names holds fewer targets; a plain mean would count each of them more).
     per_batch = tc.batch_size * lengths.float().mean().item()
-    buckets = length_buckets(lengths, tc.batch_size, g) if recipe.bucket_by_length else None
+    buckets = (
+        length_buckets(lengths, tc.batch_size, g) if recipe.bucket_by_length else None
+    )
     losses, lrs, evals = [], [], []
     model.train()
     t0, c0 = time.perf_counter(), time.process_time()
-    # --8<-- [start:step]
     for i in range(tc.max_iters):
         if buckets is not None:
             ix = next(buckets)
         else:
             ix = torch.randint(0, X.shape[0], (tc.batch_size,), generator=g)
-        width = int(lengths[ix].max())  # no work on columns that are padding in every row
+        # no work on columns that are padding in every row
+        width = int(lengths[ix].max())
         logits, _ = model(X[ix, :width])
         targets = Y[ix, :width]
         total = F.cross_entropy(
-            logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"
+            logits.flatten(0, 1),
+            targets.flatten(),
+            ignore_index=IGNORE,
+            reduction="sum",
         )
         optimizer.zero_grad(set_to_none=True)
         (total / per_batch).backward()
@@ -253,11 +257,15 @@ def train_names_gpt(
         for group in optimizer.param_groups:
             group["lr"] = lr
         optimizer.step()
-        loss = total / int((targets != IGNORE).sum())  # the batch's mean, for the history
-        # --8<-- [end:step]
+        # the batch's mean, for the history
+        loss = total / int((targets != IGNORE).sum())
         losses.append(loss.item())
         lrs.append(lr)
-        if eval_every and eval_data and ((i + 1) % eval_every == 0 or i == tc.max_iters - 1):
+        if (
+            eval_every
+            and eval_data
+            and ((i + 1) % eval_every == 0 or i == tc.max_iters - 1)
+        ):
             at = {k: evaluate_names(model, *xy) for k, xy in eval_data.items()}
             evals.append((i + 1, at))
         if on_step is not None:
@@ -277,8 +285,9 @@ def train_names_gpt(
 def sample_gpt_names(
     model: GPT, vocab: CharVocab, n: int = 10, generator: torch.Generator | None = None
 ) -> list[str]:
-    """Draw `n` names, each character by `sample_index` from the model's prediction after
-    the boundary token and the characters so far (at most `block_size - 1` characters)."""
+    """Draw `n` names, each character by `sample_index` from the model's prediction
+    after the boundary token and the characters so far (at most `block_size - 1`
+    characters)."""
     was_training = model.training
     model.eval()
     boundary = vocab.stoi(vocab.boundary)

@@ -31,5 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     train = sub.add_parser("train", help="train the MLP of the two-moons demo")
     train.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
-    train.add_argument("--seed", type=int, default=1337, help="data and init seed (default 1337)")
+    train.add_argument(
+        "--seed", type=int, default=1337, help="data and init seed (default 1337)"
+    )
     train.set_defaults(run=_train)

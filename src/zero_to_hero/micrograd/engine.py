@@ -1,19 +1,23 @@
 """A scalar reverse-mode automatic differentiation engine.
 
-Every arithmetic operation on a [`Value`][zero_to_hero.micrograd.engine.Value] returns a new
-`Value` that remembers its inputs (its *children*) and the local derivative of the output with
-respect to each input. [`Value.backward`][zero_to_hero.micrograd.engine.Value.backward] then walks
-the graph from the output back to the inputs and applies the chain rule.
+Every arithmetic operation on a [`Value`][zero_to_hero.micrograd.engine.Value] returns a
+new `Value` that remembers its inputs (its *children*) and the local derivative of the
+output with respect to each input.
+[`Value.backward`][zero_to_hero.micrograd.engine.Value.backward] then walks the graph
+from the output back to the inputs and applies the chain rule.
 
-The module imports only the standard library, so it runs anywhere Python runs (Pyodide included).
+The module imports only the standard library, so it runs anywhere Python runs (Pyodide
+included).
 
-Design notes, each answering a question a reader of the original lecture code tends to ask:
+Design notes, each answering a question a reader of the original lecture code tends to
+ask:
 
-* Local derivatives are computed in the forward pass and stored as numbers, not as closures.
-  A closure that refers back to its own `Value` makes a reference cycle per node, and Python's
-  cyclic garbage collector then spends most of a training step scanning them.
-* The topological sort is iterative, so a graph of any depth back-propagates without hitting
-  Python's recursion limit.
+* Local derivatives are computed in the forward pass and stored as numbers, not as
+  closures. A closure that refers back to its own `Value` makes a reference cycle per
+  node, and Python's cyclic garbage collector then spends most of a training step
+  scanning them.
+* The topological sort is iterative, so a graph of any depth back-propagates without
+  hitting Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -36,13 +40,13 @@ def _check_number(x: object, what: str) -> float:
     return float(x)
 
 
-# --8<-- [start:value]
 class Value:
     """A scalar that records how it was computed, so gradients can flow back through it.
 
     Attributes:
         data: The number this node holds.
-        grad: d(output)/d(this node), filled in by `backward()` on some output. Starts at 0.
+        grad: d(output)/d(this node), filled in by `backward()` on some output. Starts
+            at 0.
         label: An optional name, shown by `draw_dot`.
 
     Example:
@@ -67,13 +71,16 @@ class Value:
         self._local_grads: tuple[float, ...] = ()
         self._op = ""
 
-    # --8<-- [end:value]
-
     @classmethod
     def _result(
-        cls, data: float, children: tuple[Value, ...], local_grads: tuple[float, ...], op: str
+        cls,
+        data: float,
+        children: tuple[Value, ...],
+        local_grads: tuple[float, ...],
+        op: str,
     ) -> Value:
-        """Build the output of an operation; skips `__init__`'s checks on the hot path."""
+        """Build the output of an operation; skips `__init__`'s checks on the hot
+        path."""
         out = cls.__new__(cls)
         out.data = data
         out.grad = 0.0
@@ -83,12 +90,16 @@ class Value:
         out._op = op
         return out
 
-    # --8<-- [start:from-op]
     @classmethod
     def from_op(
-        cls, data: float, children: Sequence[Value], local_grads: Sequence[float], op: str
+        cls,
+        data: float,
+        children: Sequence[Value],
+        local_grads: Sequence[float],
+        op: str,
     ) -> Value:
-        """Make the output of a new operation: all `backward()` needs is its local derivatives.
+        """Make the output of a new operation: all `backward()` needs is its local
+        derivatives.
 
         Args:
             data: The operation's result.
@@ -108,14 +119,15 @@ class Value:
             raise TypeError("children must all be Values")
         grads = tuple(_check_number(g, "a local gradient") for g in local_grads)
         if len(grads) != len(children):
-            raise ValueError(f"got {len(children)} children but {len(grads)} local gradients")
+            raise ValueError(
+                f"got {len(children)} children but {len(grads)} local gradients"
+            )
         return cls._result(_check_number(data, "the result"), children, grads, op)
-
-    # --8<-- [end:from-op]
 
     @staticmethod
     def _lift(other: object) -> Value | None:
-        """A number becomes a constant leaf; anything else that isn't a Value gives None."""
+        """A number becomes a constant leaf; anything else that isn't a Value gives
+        None."""
         if isinstance(other, Value):
             return other
         if isinstance(other, numbers.Real) and not isinstance(other, bool):
@@ -141,7 +153,6 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # --8<-- [start:add-mul]
     def __add__(self, other: Value | float) -> Value:
         other = self._lift(other)
         if other is None:
@@ -154,9 +165,9 @@ class Value:
         if other is None:
             return NotImplemented
         # d(a * b)/da = b and d(a * b)/db = a
-        return Value._result(self.data * other.data, (self, other), (other.data, self.data), "*")
-
-    # --8<-- [end:add-mul]
+        return Value._result(
+            self.data * other.data, (self, other), (other.data, self.data), "*"
+        )
 
     def __sub__(self, other: Value | float) -> Value:
         other = self._lift(other)
@@ -179,7 +190,6 @@ class Value:
     def __neg__(self) -> Value:
         return Value._result(-self.data, (self,), (-1.0,), "neg")
 
-    # --8<-- [start:pow]
     def __pow__(self, exponent: float) -> Value:
         if isinstance(exponent, Value):
             raise TypeError(
@@ -192,7 +202,8 @@ class Value:
             raise ZeroDivisionError(f"0.0 cannot be raised to the negative power {p!r}")
         if x < 0 and not p.is_integer():
             raise ValueError(
-                f"{x!r} ** {p!r} is not a real number: a negative base needs an integer exponent"
+                f"{x!r} ** {p!r} is not a real number: a negative base needs an "
+                "integer exponent"
             )
         try:
             out = x**p
@@ -207,15 +218,14 @@ class Value:
             raise OverflowError(f"{x!r} ** {p!r} is too large for a float") from None
         return Value._result(out, (self,), (local,), f"**{exponent!r}")
 
-    # --8<-- [end:pow]
-
     def __rpow__(self, base: object) -> Value:
         raise TypeError(
             f"{type(base).__name__} ** Value is not supported: only Value ** number is "
             "(write (Value(base).log() * exponent).exp() for a positive base)"
         )
 
-    # Python tries the reflected method when the left operand is a plain number: 2 * x, 1 - x.
+    # Python tries the reflected method when the left operand is a plain number: 2 * x,
+    # 1 - x.
     def __radd__(self, other: float) -> Value:
         return self.__add__(other)
 
@@ -234,21 +244,24 @@ class Value:
             return NotImplemented
         return other / self
 
-    # --8<-- [start:functions]
     def exp(self) -> Value:
-        """e**x. Raises `OverflowError` above x ≈ 709.78, where the result exceeds a float."""
+        """e**x. Raises `OverflowError` above x ≈ 709.78, where the result exceeds a
+        float."""
         try:
             out = math.exp(self.data)
         except OverflowError:
             raise OverflowError(
-                f"exp({self.data!r}) is too large for a float (the limit is about exp(709.78))"
+                f"exp({self.data!r}) is too large for a float (the limit is about "
+                "exp(709.78))"
             ) from None
         return Value._result(out, (self,), (out,), "exp")  # d(e**x)/dx = e**x
 
     def log(self) -> Value:
         """Natural logarithm; defined for x > 0 only."""
         if self.data <= 0.0:
-            raise ValueError(f"log is defined for positive numbers only, got {self.data!r}")
+            raise ValueError(
+                f"log is defined for positive numbers only, got {self.data!r}"
+            )
         return Value._result(math.log(self.data), (self,), (1.0 / self.data,), "log")
 
     def tanh(self) -> Value:
@@ -269,26 +282,28 @@ class Value:
     def relu(self) -> Value:
         """max(0, x). The slope at exactly 0 is taken as 0, as PyTorch does."""
         x = self.data
-        return Value._result(x if x > 0 else 0.0, (self,), (1.0 if x > 0 else 0.0,), "relu")
+        return Value._result(
+            x if x > 0 else 0.0, (self,), (1.0 if x > 0 else 0.0,), "relu"
+        )
 
-    # --8<-- [end:functions]
-
-    # --8<-- [start:backward]
     def backward(self, grad: float = 1.0) -> None:
-        """Back-propagate from this node: add d(self)/d(leaf) * `grad` to every leaf's `grad`.
+        """Back-propagate from this node: add d(self)/d(leaf) * `grad` to every leaf's
+        `grad`.
 
         What repeated calls do, exactly:
 
-        * Leaves (nodes you created with `Value(...)`, such as parameters) **accumulate**:
-          each call adds its gradient to `leaf.grad`. Calling `backward()` twice on the same
-          output therefore doubles every leaf gradient, just as in PyTorch. Reset them
-          with `Module.zero_grad()` (or `leaf.grad = 0.0`) before the next step.
-        * Intermediate nodes are **recomputed**: each call first sets their `grad` to 0, so
-          after a call they hold this call's gradient (handy for `draw_dot`), never a sum.
+        * Leaves (nodes you created with `Value(...)`, such as parameters)
+          **accumulate**: each call adds its gradient to `leaf.grad`. Calling
+          `backward()` twice on the same output therefore doubles every leaf gradient,
+          just as in PyTorch. Reset them with `Module.zero_grad()` (or `leaf.grad =
+          0.0`) before the next step.
+        * Intermediate nodes are **recomputed**: each call first sets their `grad` to 0,
+          so after a call they hold this call's gradient (handy for `draw_dot`), never a
+          sum.
 
         Args:
-            grad: The gradient of the final objective with respect to this node. 1.0 means
-                "this node is the objective".
+            grad: The gradient of the final objective with respect to this node. 1.0
+                means "this node is the objective".
         """
         grad = _check_number(grad, "the gradient passed to backward()")
         order = topological_order(self)
@@ -296,28 +311,25 @@ class Value:
             if node._children:
                 node.grad = 0.0
         self.grad += grad
-        # Reverse topological order: a node's grad is complete (every path from the output has
-        # contributed) before it is passed on to its children.
+        # Reverse topological order: a node's grad is complete (every path from the
+        # output has contributed) before it is passed on to its children.
         for node in reversed(order):
             g = node.grad
             for child, local in zip(node._children, node._local_grads):
                 child.grad += local * g  # += because a node can feed several others
 
-    # --8<-- [end:backward]
 
-
-# --8<-- [start:weighted-sum]
 def weighted_sum(
     weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value | float = 0.0
 ) -> Value:
     """`bias + w[0]*x[0] + w[1]*x[1] + ...` as a single node with many children.
 
-    The result, and every gradient, is bit-for-bit what the chain of `*` and `+` nodes gives
-    (the additions happen in the same order), but the graph has one node instead of 2n, so
-    building it and back-propagating through it is several times faster. How coarse an
-    operation may be is our choice: all backward needs is each input's local derivative,
-    here d/dw[i] = x[i] and d/dx[i] = w[i]. Inputs that are plain numbers are constants: they
-    get no node and no gradient.
+    The result, and every gradient, is bit-for-bit what the chain of `*` and `+` nodes
+    gives (the additions happen in the same order), but the graph has one node instead
+    of 2n, so building it and back-propagating through it is several times faster. How
+    coarse an operation may be is our choice: all backward needs is each input's local
+    derivative, here d/dw[i] = x[i] and d/dx[i] = w[i]. Inputs that are plain numbers
+    are constants: they get no node and no gradient.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"got {len(weights)} weights but {len(inputs)} inputs")
@@ -342,10 +354,6 @@ def weighted_sum(
     return Value._result(total, tuple(children), tuple(local_grads), "Σw·x+b")
 
 
-# --8<-- [end:weighted-sum]
-
-
-# --8<-- [start:topo]
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, each listed after all of its children.
 
@@ -375,6 +383,3 @@ def topological_order(root: Value) -> list[Value]:
                 placed.add(child)
                 order.append(child)
     return order
-
-
-# --8<-- [end:topo]

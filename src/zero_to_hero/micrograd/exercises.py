@@ -13,38 +13,29 @@ from zero_to_hero.micrograd.nn import MLP
 __all__ = ["sin", "softplus", "gradient_check", "MomentumSGD", "first_perfect_step"]
 
 
-# --8<-- [start:sin]
 def sin(x: Value) -> Value:
     """sin(x) as a new operation: the result, and d sin(x)/dx = cos(x)."""
     return Value.from_op(math.sin(x.data), [x], [math.cos(x.data)], "sin")
 
 
-# --8<-- [end:sin]
-
-
-# --8<-- [start:softplus]
 def softplus(x: Value) -> Value:
     """log(1 + e**x), built from existing operations, so no derivative to write by hand.
 
-    For large x, e**x overflows; there softplus(x) = x + log(1 + e**-x) computes the same
-    number from a small exponential.
+    For large x, e**x overflows; there softplus(x) = x + log(1 + e**-x) computes the
+    same number from a small exponential.
     """
     if x.data > 0:
         return x + (1 + (-x).exp()).log()
     return (1 + x.exp()).log()
 
 
-# --8<-- [end:softplus]
-
-
-# --8<-- [start:gradient-check]
 def gradient_check(
     f: Callable[[list[Value]], Value], inputs: Sequence[float], h: float = 1e-6
 ) -> float:
     """Largest gap between backward()'s gradients of `f` and central finite differences.
 
-    The gap is relative to the size of the gradient (with 1 as the floor), so a result near
-    1e-9 means "agrees to about nine digits" whatever the scale.
+    The gap is relative to the size of the gradient (with 1 as the floor), so a result
+    near 1e-9 means "agrees to about nine digits" whatever the scale.
     """
     xs = [Value(x) for x in inputs]
     f(xs).backward()
@@ -57,15 +48,14 @@ def gradient_check(
     return worst
 
 
-# --8<-- [end:gradient-check]
-
-
-# --8<-- [start:momentum]
 class MomentumSGD:
-    """SGD with momentum: each step follows a running sum of past gradients that decays by
-    `momentum` per step, so steady directions build up speed and noisy ones cancel."""
+    """SGD with momentum: each step follows a running sum of past gradients that decays
+    by `momentum` per step, so steady directions build up speed and noisy ones
+    cancel."""
 
-    def __init__(self, params: Sequence[Value], lr: float, momentum: float = 0.9) -> None:
+    def __init__(
+        self, params: Sequence[Value], lr: float, momentum: float = 0.9
+    ) -> None:
         self.params = list(params)
         self.lr = lr
         self.momentum = momentum
@@ -83,7 +73,9 @@ class MomentumSGD:
             p.data -= self.lr * self.velocity[i]
 
 
-def first_perfect_step(make_optimizer: Callable, max_steps: int = 100, seed: int = 1337) -> int:
+def first_perfect_step(
+    make_optimizer: Callable, max_steps: int = 100, seed: int = 1337
+) -> int:
     """Train the demo network (same data, same initial weights) with the optimizer that
     `make_optimizer(params)` returns; the first step at which every point is classified
     right, or -1 if that never happens within `max_steps`."""
@@ -98,6 +90,3 @@ def first_perfect_step(make_optimizer: Callable, max_steps: int = 100, seed: int
         loss.backward()
         optimizer.step()
     return -1
-
-
-# --8<-- [end:momentum]

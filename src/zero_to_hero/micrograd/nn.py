@@ -1,7 +1,9 @@
-"""Neurons, layers and multi-layer perceptrons built from scalar `Value`s, and plain SGD.
+"""Neurons, layers and multi-layer perceptrons built from scalar `Value`s, and plain
+SGD.
 
-The shapes follow PyTorch's `torch.nn` (a `Module` has `parameters()` and `zero_grad()`), so the
-step from this chapter to real PyTorch code is a change of scale, not of ideas.
+The shapes follow PyTorch's `torch.nn` (a `Module` has `parameters()` and
+`zero_grad()`), so the step from this chapter to real PyTorch code is a change of scale,
+not of ideas.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ def _check_size(n: object, what: str) -> int:
     return n
 
 
-# --8<-- [start:neuron]
 class Neuron(Module):
     """One unit: `act(w · x + b)` with `w` drawn from U(-1, 1) and `b = 0`.
 
@@ -49,14 +50,17 @@ class Neuron(Module):
             default uses the global one, as the lecture does after `random.seed(...)`.
     """
 
-    def __init__(self, nin: int, nonlin: bool = True, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, nin: int, nonlin: bool = True, rng: random.Random | None = None
+    ) -> None:
         uniform = (rng or random).uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(_check_size(nin, "nin"))]
         self.b = Value(0.0)
         self.nonlin = nonlin
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        act = weighted_sum(self.w, x, self.b)  # b + w·x as one node: same numbers, 2n× fewer nodes
+        # b + w·x as one node: same numbers, 2n× fewer nodes
+        act = weighted_sum(self.w, x, self.b)
         return act.relu() if self.nonlin else act
 
     def parameters(self) -> list[Value]:
@@ -66,17 +70,15 @@ class Neuron(Module):
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
 
-# --8<-- [end:neuron]
-
-
-# --8<-- [start:layer-mlp]
 class Layer(Module):
     """`nout` independent neurons that all read the same inputs."""
 
     def __init__(
         self, nin: int, nout: int, nonlin: bool = True, rng: random.Random | None = None
     ) -> None:
-        self.neurons = [Neuron(nin, nonlin, rng) for _ in range(_check_size(nout, "nout"))]
+        self.neurons = [
+            Neuron(nin, nonlin, rng) for _ in range(_check_size(nout, "nout"))
+        ]
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         return [n(x) for n in self.neurons]
@@ -99,12 +101,18 @@ class MLP(Module):
     Calling the MLP returns a single `Value` when it has one output, else a list.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], rng: random.Random | None = None) -> None:
+    def __init__(
+        self, nin: int, nouts: Sequence[int], rng: random.Random | None = None
+    ) -> None:
         if not nouts:
-            raise ValueError("nouts must list at least one layer width, got an empty list")
+            raise ValueError(
+                "nouts must list at least one layer width, got an empty list"
+            )
         sizes = [nin, *nouts]
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], i != last, rng) for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], i != last, rng) for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         for layer in self.layers:
@@ -118,10 +126,6 @@ class MLP(Module):
         return f"MLP of [{', '.join(map(repr, self.layers))}]"
 
 
-# --8<-- [end:layer-mlp]
-
-
-# --8<-- [start:sgd]
 class SGD:
     """Stochastic gradient descent: `p.data -= lr * p.grad` for every parameter.
 
@@ -141,6 +145,3 @@ class SGD:
         """Move every parameter a step of size `lr` against its gradient."""
         for p in self.params:
             p.data -= self.lr * p.grad
-
-
-# --8<-- [end:sgd]

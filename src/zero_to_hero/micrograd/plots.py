@@ -23,7 +23,9 @@ def plot_tangent(
     xs = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.plot(xs, [f(x) for x in xs], label="f(x)")
-    ax.plot(xs, [f(x0) + slope * (x - x0) for x in xs], "--", label=f"tangent at x = {x0:g}")
+    ax.plot(
+        xs, [f(x0) + slope * (x - x0) for x in xs], "--", label=f"tangent at x = {x0:g}"
+    )
     ax.plot([x0], [f(x0)], "o", color="black")
     ax.set_xlabel("x")
     ax.legend()
@@ -64,10 +66,13 @@ def plot_decision_boundary(
     y_lo, y_hi = min(ys) - 0.5, max(ys) + 0.5
     gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
     gy = [y_lo + (y_hi - y_lo) * j / (resolution - 1) for j in range(resolution)]
-    # One forward pass per grid point; plain floats in, so no gradients are tracked for inputs.
+    # One forward pass per grid point; plain floats in, so no gradients are tracked for
+    # inputs.
     score = [[1.0 if model([a, b]).data > 0 else -1.0 for a in gx] for b in gy]
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.contourf(gx, gy, score, levels=[-2, 0, 2], colors=[_COLORS[-1], _COLORS[1]], alpha=0.25)
+    ax.contourf(
+        gx, gy, score, levels=[-2, 0, 2], colors=[_COLORS[-1], _COLORS[1]], alpha=0.25
+    )
     _scatter(ax, X, y)
     ax.set_aspect("equal")
     ax.legend(loc="upper right")

@@ -1,4 +1,5 @@
-"""Draw a computation graph with Graphviz: one box per `Value`, one oval per operation."""
+"""Draw a computation graph with Graphviz: one box per `Value`, one oval per
+operation."""
 
 from __future__ import annotations
 
@@ -21,13 +22,12 @@ def _record_text(text: str) -> str:
     return text
 
 
-# --8<-- [start:draw-dot]
 def draw_dot(root: Value, rankdir: str = "LR", precision: int = 4) -> graphviz.Digraph:
     """Build a `graphviz.Digraph` of everything `root` depends on.
 
-    Each value is a box showing its label (if any), `data` and `grad`; each operation is an
-    oval between its inputs and its output. Nodes are numbered in topological order, so the
-    same expression always gives the same drawing.
+    Each value is a box showing its label (if any), `data` and `grad`; each operation is
+    an oval between its inputs and its output. Nodes are numbered in topological order,
+    so the same expression always gives the same drawing.
 
     Args:
         root: The output node.
@@ -39,10 +39,15 @@ def draw_dot(root: Value, rankdir: str = "LR", precision: int = 4) -> graphviz.D
         The graph; in Jupyter it displays itself, elsewhere call `.pipe(format="svg")`.
     """
     if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    import graphviz  # optional at import time: the engine itself needs only the standard library
+        raise ValueError(
+            f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}"
+        )
+    # optional at import time: the engine itself needs only the standard library
+    import graphviz
 
-    dot = graphviz.Digraph(graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica"})
+    dot = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica"}
+    )
     ids = {node: f"n{i}" for i, node in enumerate(topological_order(root))}
     for node, nid in ids.items():
         fields = [f"data {node.data:.{precision}f}", f"grad {node.grad:.{precision}f}"]
@@ -58,6 +63,3 @@ def draw_dot(root: Value, rankdir: str = "LR", precision: int = 4) -> graphviz.D
             for child in node.children:
                 dot.edge(ids[child], nid + "op")
     return dot
-
-
-# --8<-- [end:draw-dot]

@@ -1,4 +1,5 @@
-"""From micrograd's `Value` to PyTorch's `Tensor`: the same computations in both engines.
+"""From micrograd's `Value` to PyTorch's `Tensor`: the same computations in both
+engines.
 
 `expression` is written once and runs on either kind of number, because a `Value` and a
 tensor spell their operations the same way (`+`, `*`, `/`, `**`, `.tanh()`, `.exp()` …).
@@ -20,7 +21,6 @@ __all__ = ["expression", "mlp_to_torch", "micrograd_grads"]
 N = TypeVar("N")  # a micrograd Value or a torch Tensor
 
 
-# --8<-- [start:expression]
 def expression(a: N, b: N) -> N:
     """A small expression using every kind of operation micrograd has.
 
@@ -33,15 +33,11 @@ def expression(a: N, b: N) -> N:
     return d * e
 
 
-# --8<-- [end:expression]
-
-
-# --8<-- [start:mlp-to-torch]
 def mlp_to_torch(model: MLP, dtype: torch.dtype = torch.float64) -> nn.Sequential:
     """The same network in PyTorch: one `nn.Linear` per layer, `nn.ReLU` between them.
 
-    A micrograd `Layer` holds a list of neurons, each with its own weights; `nn.Linear` holds
-    one weight matrix whose row `i` is neuron `i`'s weights, and one bias vector.
+    A micrograd `Layer` holds a list of neurons, each with its own weights; `nn.Linear`
+    holds one weight matrix whose row `i` is neuron `i`'s weights, and one bias vector.
     """
     modules: list[nn.Module] = []
     for i, layer in enumerate(model.layers):
@@ -50,7 +46,8 @@ def mlp_to_torch(model: MLP, dtype: torch.dtype = torch.float64) -> nn.Sequentia
         weight = [[w.data for w in n.w] for n in layer.neurons]
         bias = [n.b.data for n in layer.neurons]
         with torch.no_grad():  # filling in parameters is not part of any computation
-            # dtype= matters: torch.tensor(list of floats) would round them to float32 first.
+            # dtype= matters: torch.tensor(list of floats) would round them to float32
+            # first.
             linear.weight.copy_(torch.tensor(weight, dtype=dtype))
             linear.bias.copy_(torch.tensor(bias, dtype=dtype))
         modules.append(linear)
@@ -59,13 +56,15 @@ def mlp_to_torch(model: MLP, dtype: torch.dtype = torch.float64) -> nn.Sequentia
     return nn.Sequential(*modules)
 
 
-def micrograd_grads(model: MLP, dtype: torch.dtype = torch.float64) -> list[torch.Tensor]:
-    """The micrograd model's gradients laid out like `mlp_to_torch(model).parameters()`."""
+def micrograd_grads(
+    model: MLP, dtype: torch.dtype = torch.float64
+) -> list[torch.Tensor]:
+    """The micrograd model's gradients laid out like
+    `mlp_to_torch(model).parameters()`."""
     grads = []
     for layer in model.layers:
-        grads.append(torch.tensor([[w.grad for w in n.w] for n in layer.neurons], dtype=dtype))
+        grads.append(
+            torch.tensor([[w.grad for w in n.w] for n in layer.neurons], dtype=dtype)
+        )
         grads.append(torch.tensor([n.b.grad for n in layer.neurons], dtype=dtype))
     return grads
-
-
-# --8<-- [end:mlp-to-torch]

@@ -1,21 +1,25 @@
-"""Say, in plain words, what is wrong with a batch for a given loss, before torch raises.
+"""Say, in plain words, what is wrong with a batch for a given loss, before torch
+raises.
 
-PyTorch's loss functions check their inputs deep inside C++ kernels, and the messages they raise
-name the kernel's arguments (`mat1`, `target`, "Long or Byte") rather than the mistake a learner
-made. [`check_classification_batch`][zero_to_hero.torch_basics.checks.check_classification_batch]
-looks at the model's outputs, the targets and the loss function *together*, and reports every
-problem it finds as a [`Problem`][zero_to_hero.torch_basics.checks.Problem]: what is wrong, in
-words, and what to change.
+PyTorch's loss functions check their inputs deep inside C++ kernels, and the messages
+they raise name the kernel's arguments (`mat1`, `target`, "Long or Byte") rather than
+the mistake a learner made.
+`checks.check_classification_batch`
+looks at the model's outputs, the targets and the loss function *together*, and reports
+every problem it finds as a [`Problem`][zero_to_hero.torch_basics.checks.Problem]: what
+is wrong, in words, and what to change.
 
 Each problem has a severity:
 
-* `"error"`: torch will raise (or, for a broadcasting mismatch, warn) when the loss is computed;
-* `"wrong"`: torch computes a number without complaint, but not the one you meant (logits
-  squashed twice, labels -1/+1 given to a loss that wants 0/1, a single output column);
+* `"error"`: torch will raise (or, for a broadcasting mismatch, warn) when the loss is
+  computed;
+* `"wrong"`: torch computes a number without complaint, but not the one you meant
+  (logits squashed twice, labels -1/+1 given to a loss that wants 0/1, a single output
+  column);
 * `"advice"`: it works, but there is a better way (sigmoid followed by `BCELoss`).
 
-The test suite checks the first promise on generated batches of every dtype and shape: it reports
-an error exactly when torch raises.
+The test suite checks the first promise on generated batches of every dtype and shape:
+it reports an error exactly when torch raises.
 """
 
 from __future__ import annotations
@@ -35,7 +39,12 @@ __all__ = [
 ]
 
 SEVERITIES = ("error", "wrong", "advice")
-CLASSIFICATION_LOSSES = (nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss, nn.NLLLoss)
+CLASSIFICATION_LOSSES = (
+    nn.BCELoss,
+    nn.BCEWithLogitsLoss,
+    nn.CrossEntropyLoss,
+    nn.NLLLoss,
+)
 REGRESSION_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
 
 
@@ -58,7 +67,9 @@ class Problem:
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
+            raise ValueError(
+                f"severity must be one of {SEVERITIES}, got {self.severity!r}"
+            )
 
     def __str__(self) -> str:
         return f"[{self.severity}: {self.code}] {self.message}\n    fix: {self.fix}"
@@ -73,7 +84,9 @@ class Diagnosis:
         >>> from torch import nn
         >>> logits = torch.zeros(4, 3)
         >>> labels = torch.tensor([0.0, 2.0, 1.0, 2.0])
-        >>> diagnosis = check_classification_batch(logits, labels, nn.CrossEntropyLoss())
+        >>> diagnosis = check_classification_batch(
+        ...     logits, labels, nn.CrossEntropyLoss()
+        ... )
         >>> diagnosis.ok, diagnosis.codes
         (False, ['target-dtype'])
         >>> check_classification_batch(logits, labels.long(), nn.CrossEntropyLoss()).ok
@@ -114,7 +127,8 @@ class Diagnosis:
 
 
 def describe(x: object) -> str:
-    """A tensor's dtype, shape and device in a few words, e.g. "float32 [4, 3] on cpu"."""
+    """A tensor's dtype, shape and device in a few words, e.g. "float32 [4, 3] on
+    cpu"."""
     if not isinstance(x, torch.Tensor):
         return f"a {type(x).__name__} (not a tensor)"
     return f"{str(x.dtype).removeprefix('torch.')} {list(x.shape)} on {x.device}"
@@ -133,7 +147,10 @@ def _whole_numbers(t: torch.Tensor) -> bool:
 
 
 def _common_checks(
-    outputs: object, targets: object, problems: list[Problem], float_outputs: bool = True
+    outputs: object,
+    targets: object,
+    problems: list[Problem],
+    float_outputs: bool = True,
 ) -> bool:
     """Checks every loss shares. Returns False when the rest cannot be checked."""
     for name, x in (("outputs", outputs), ("targets", targets)):
@@ -156,8 +173,9 @@ def _common_checks(
                 "device",
                 "error",
                 f"outputs are on {outputs.device} but targets are on {targets.device}.",
-                "move the batch to the model's device: targets = targets.to(outputs.device) "
-                "(better: keep one `device` variable and call .to(device) on every batch).",
+                "move the batch to the model's device: targets = "
+                "targets.to(outputs.device) (better: keep one `device` variable and "
+                "call .to(device) on every batch).",
             )
         )
         return False
@@ -166,8 +184,8 @@ def _common_checks(
             Problem(
                 "outputs-dtype",
                 "error",
-                f"outputs are {str(outputs.dtype).removeprefix('torch.')}, but a loss needs "
-                "floating-point scores to differentiate.",
+                f"outputs are {str(outputs.dtype).removeprefix('torch.')}, but a loss "
+                "needs floating-point scores to differentiate.",
                 "make the model return floats: inputs and weights float32 (x.float()).",
             )
         )
@@ -176,7 +194,10 @@ def _common_checks(
 
 
 def _check_binary(
-    outputs: torch.Tensor, targets: torch.Tensor, loss_fn: nn.Module, problems: list[Problem]
+    outputs: torch.Tensor,
+    targets: torch.Tensor,
+    loss_fn: nn.Module,
+    problems: list[Problem],
 ) -> None:
     logits = isinstance(loss_fn, nn.BCEWithLogitsLoss)
     name = type(loss_fn).__name__
@@ -184,30 +205,37 @@ def _check_binary(
         fix = "give targets the outputs' shape: targets.view_as(outputs)"
         if outputs.dim() == targets.dim() + 1 and outputs.shape[-1] == 1:
             fix = "drop the outputs' last axis of size 1: outputs.squeeze(-1)"
-        if outputs.dim() >= 1 and outputs.shape[-1] == 2 and targets.dim() == outputs.dim() - 1:
+        if (
+            outputs.dim() >= 1
+            and outputs.shape[-1] == 2
+            and targets.dim() == outputs.dim() - 1
+        ):
             fix = (
-                "two scores per example is the two-class CrossEntropyLoss set-up: either use "
-                "nn.CrossEntropyLoss with int64 class indices, or give the model one output"
+                "two scores per example is the two-class CrossEntropyLoss set-up: "
+                "either use nn.CrossEntropyLoss with int64 class indices, or give the "
+                "model one output"
             )
         problems.append(
             Problem(
                 "target-shape",
                 "error",
-                f"{name} compares outputs and targets element by element, so they need the same "
-                f"shape; outputs are {_shape(outputs.shape)} and targets {_shape(targets.shape)}.",
+                f"{name} compares outputs and targets element by element, so they need "
+                f"the same shape; outputs are {_shape(outputs.shape)} and targets "
+                f"{_shape(targets.shape)}.",
                 fix + ".",
             )
         )
     if logits:
-        # BCEWithLogitsLoss computes in the outputs' dtype and writes the result into a tensor
-        # of the targets' dtype: an integer or bool target cannot hold it.
+        # BCEWithLogitsLoss computes in the outputs' dtype and writes the result into a
+        # tensor of the targets' dtype: an integer or bool target cannot hold it.
         if not targets.is_floating_point():
             problems.append(
                 Problem(
                     "target-dtype",
                     "error",
-                    f"targets are {str(targets.dtype).removeprefix('torch.')}; {name} needs "
-                    "floating-point targets (a probability per example, usually 0.0 or 1.0).",
+                    f"targets are {str(targets.dtype).removeprefix('torch.')}; {name} "
+                    "needs floating-point targets (a probability per example, usually "
+                    "0.0 or 1.0).",
                     "targets = targets.float().",
                 )
             )
@@ -216,9 +244,9 @@ def _check_binary(
             Problem(
                 "target-dtype",
                 "error",
-                f"targets are {str(targets.dtype).removeprefix('torch.')} but outputs are "
-                f"{str(outputs.dtype).removeprefix('torch.')}; {name} needs both of the "
-                "same floating-point dtype.",
+                f"targets are {str(targets.dtype).removeprefix('torch.')} but outputs "
+                f"are {str(outputs.dtype).removeprefix('torch.')}; {name} needs both "
+                "of the same floating-point dtype.",
                 "targets = targets.to(outputs.dtype).",
             )
         )
@@ -229,11 +257,12 @@ def _check_binary(
                 Problem(
                     "output-range",
                     "error",
-                    "BCELoss needs probabilities between 0 and 1, but some outputs are outside "
-                    f"[0, 1] (from {outputs.min().item():.3g} to {outputs.max().item():.3g}): "
-                    "these look like logits (raw scores).",
-                    "pass the raw scores to nn.BCEWithLogitsLoss instead (it applies the "
-                    "sigmoid itself, stably).",
+                    "BCELoss needs probabilities between 0 and 1, but some outputs are "
+                    f"outside [0, 1] (from {outputs.min().item():.3g} to "
+                    f"{outputs.max().item():.3g}): these look like logits (raw "
+                    "scores).",
+                    "pass the raw scores to nn.BCEWithLogitsLoss instead (it applies "
+                    "the sigmoid itself, stably).",
                 )
             )
         elif _grad_fn_name(outputs) == "SigmoidBackward0":
@@ -242,8 +271,8 @@ def _check_binary(
                     "sigmoid-then-bce",
                     "advice",
                     "outputs come straight from a sigmoid: for confident predictions "
-                    "(|logit| above about 17 in float32) the sigmoid rounds to exactly 0 or 1, "
-                    "BCELoss caps the loss at 100 and the gradient vanishes.",
+                    "(|logit| above about 17 in float32) the sigmoid rounds to exactly "
+                    "0 or 1, BCELoss caps the loss at 100 and the gradient vanishes.",
                     "drop the sigmoid and use nn.BCEWithLogitsLoss on the logits.",
                 )
             )
@@ -252,8 +281,9 @@ def _check_binary(
             Problem(
                 "sigmoid-twice",
                 "wrong",
-                "outputs come straight from a sigmoid, but BCEWithLogitsLoss applies the sigmoid "
-                "itself: the probabilities get squashed a second time, into [0.5, 0.73].",
+                "outputs come straight from a sigmoid, but BCEWithLogitsLoss applies "
+                "the sigmoid itself: the probabilities get squashed a second time, "
+                "into [0.5, 0.73].",
                 "pass the logits (the values before the sigmoid).",
             )
         )
@@ -263,7 +293,8 @@ def _check_binary(
         if not inside:
             negatives = bool(torch.any(targets < 0))
             hint = (
-                " Labels -1/+1 (as for a hinge loss) must become 0/1: targets = (targets + 1) / 2."
+                " Labels -1/+1 (as for a hinge loss) must become 0/1: targets = "
+                "(targets + 1) / 2."
                 if negatives
                 else ""
             )
@@ -271,16 +302,19 @@ def _check_binary(
                 Problem(
                     "target-range",
                     "wrong" if logits else "error",
-                    f"{name} targets are probabilities between 0 and 1, but some are outside "
-                    f"[0, 1] (from {targets.min().item():.3g} to {targets.max().item():.3g})."
-                    + hint,
+                    f"{name} targets are probabilities between 0 and 1, but some are "
+                    f"outside [0, 1] (from {targets.min().item():.3g} to "
+                    f"{targets.max().item():.3g})." + hint,
                     "use 0.0 for the negative class and 1.0 for the positive one.",
                 )
             )
 
 
 def _check_categorical(
-    outputs: torch.Tensor, targets: torch.Tensor, loss_fn: nn.Module, problems: list[Problem]
+    outputs: torch.Tensor,
+    targets: torch.Tensor,
+    loss_fn: nn.Module,
+    problems: list[Problem],
 ) -> None:
     name = type(loss_fn).__name__
     nll = isinstance(loss_fn, nn.NLLLoss)
@@ -300,29 +334,38 @@ def _check_categorical(
     index_shape = outputs.shape[:class_dim] + outputs.shape[class_dim + 1 :]
     grad_fn = _grad_fn_name(outputs)
 
-    # One score per example instead of one per class: the commonest binary-classification mix-up.
+    # One score per example instead of one per class: the commonest
+    # binary-classification mix-up.
     single_column = outputs.dim() == 2 and n_classes == 1
     if single_column:
         problems.append(
             Problem(
                 "single-logit",
                 "wrong",
-                f"outputs {_shape(outputs.shape)} hold one score per example, but {name} needs "
-                "one score per class, [N, C]: with a single column every example is class 0.",
-                "for two classes, either output 2 scores per example (nn.Linear(..., 2)) and keep "
-                f"{name}, or keep 1 output and use nn.BCEWithLogitsLoss with float targets.",
+                f"outputs {_shape(outputs.shape)} hold one score per example, but "
+                f"{name} needs one score per class, [N, C]: with a single column every "
+                "example is class 0.",
+                "for two classes, either output 2 scores per example (nn.Linear(..., "
+                f"2)) and keep {name}, or keep 1 output and use nn.BCEWithLogitsLoss "
+                "with float targets.",
             )
         )
-    elif outputs.dim() == 1 and targets.shape == outputs.shape and not targets.is_floating_point():
+    elif (
+        outputs.dim() == 1
+        and targets.shape == outputs.shape
+        and not targets.is_floating_point()
+    ):
         problems.append(
             Problem(
                 "single-logit",
                 "error",
-                f"outputs {_shape(outputs.shape)} hold one score per example, but {name} needs "
-                "one score per class, [N, C]; with targets of the same shape it reads the batch "
-                "as ONE example whose class probabilities are the targets.",
-                "for two classes, either output 2 scores per example (nn.Linear(..., 2)) and keep "
-                f"{name}, or keep 1 output and use nn.BCEWithLogitsLoss with float targets.",
+                f"outputs {_shape(outputs.shape)} hold one score per example, but "
+                f"{name} needs one score per class, [N, C]; with targets of the same "
+                "shape it reads the batch as ONE example whose class probabilities are "
+                "the targets.",
+                "for two classes, either output 2 scores per example (nn.Linear(..., "
+                f"2)) and keep {name}, or keep 1 output and use nn.BCEWithLogitsLoss "
+                "with float targets.",
             )
         )
         return
@@ -332,8 +375,9 @@ def _check_categorical(
             Problem(
                 "softmax-twice",
                 "wrong",
-                f"outputs come straight from a {'log_' if 'Log' in grad_fn else ''}softmax, but "
-                "CrossEntropyLoss applies log_softmax itself.",
+                "outputs come straight from a "
+                f"{'log_' if 'Log' in grad_fn else ''}softmax, but CrossEntropyLoss "
+                "applies log_softmax itself.",
                 "pass the raw scores (logits) to CrossEntropyLoss.",
             )
         )
@@ -342,9 +386,10 @@ def _check_categorical(
             Problem(
                 "nll-needs-log",
                 "wrong",
-                "NLLLoss needs log-probabilities, but outputs come straight from a softmax "
-                "(probabilities).",
-                "use log_softmax(outputs, dim=1), or nn.CrossEntropyLoss on the raw scores.",
+                "NLLLoss needs log-probabilities, but outputs come straight from a "
+                "softmax (probabilities).",
+                "use log_softmax(outputs, dim=1), or nn.CrossEntropyLoss on the raw "
+                "scores.",
             )
         )
     elif nll and outputs.numel() and bool(torch.any(outputs > 0)):
@@ -352,9 +397,10 @@ def _check_categorical(
             Problem(
                 "nll-needs-log",
                 "wrong",
-                "NLLLoss needs log-probabilities (all ≤ 0), but some outputs are positive: "
-                "these look like raw scores.",
-                "use nn.CrossEntropyLoss on the raw scores (it is log_softmax + NLLLoss).",
+                "NLLLoss needs log-probabilities (all ≤ 0), but some outputs are "
+                "positive: these look like raw scores.",
+                "use nn.CrossEntropyLoss on the raw scores (it is log_softmax + "
+                "NLLLoss).",
             )
         )
 
@@ -362,12 +408,13 @@ def _check_categorical(
         _check_probability_targets(outputs, targets, name, nll, problems)
         return
     if outputs.dim() == 1 and targets.shape == (1,):
-        index_shape = targets.shape  # one unbatched example: torch also takes its label as [1]
+        # one unbatched example: torch also takes its label as [1]
+        index_shape = targets.shape
     if targets.shape != index_shape:
         _report_index_shape(outputs, targets, index_shape, class_dim, name, problems)
         return
-    # Class-index targets: int64, each in [0, C) or equal to ignore_index. torch also takes
-    # uint8 for [N, C] outputs, but not for [N, C, d1, ...].
+    # Class-index targets: int64, each in [0, C) or equal to ignore_index. torch also
+    # takes uint8 for [N, C] outputs, but not for [N, C, d1, ...].
     allowed = (torch.int64, torch.uint8) if outputs.dim() <= 2 else (torch.int64,)
     if targets.dtype not in allowed:
         if targets.is_floating_point() and _whole_numbers(targets):
@@ -378,9 +425,10 @@ def _check_categorical(
             Problem(
                 "target-dtype",
                 "error",
-                f"targets {_shape(targets.shape)} are read as class indices, which must be "
-                f"int64 (torch.long), but they are {what}.",
-                "targets = targets.long() (and make the data pipeline produce int64 labels).",
+                f"targets {_shape(targets.shape)} are read as class indices, which "
+                f"must be int64 (torch.long), but they are {what}.",
+                "targets = targets.long() (and make the data pipeline produce int64 "
+                "labels).",
             )
         )
         return
@@ -397,8 +445,8 @@ def _check_categorical(
             Problem(
                 "target-range",
                 "error",
-                f"class indices must lie in [0, {n_classes - 1}] for {n_classes} classes, but "
-                f"targets run from {low} to {high}.{hint}",
+                f"class indices must lie in [0, {n_classes - 1}] for {n_classes} "
+                f"classes, but targets run from {low} to {high}.{hint}",
                 "number the classes 0 … C - 1, and give the last layer C outputs.",
             )
         )
@@ -411,16 +459,17 @@ def _check_probability_targets(
     nll: bool,
     problems: list[Problem],
 ) -> None:
-    """Targets with the outputs' shape: CrossEntropyLoss reads them as class probabilities."""
+    """Targets with the outputs' shape: CrossEntropyLoss reads them as class
+    probabilities."""
     if nll:
         problems.append(
             Problem(
                 "target-shape",
                 "error",
-                f"targets have the outputs' shape {_shape(outputs.shape)}, but NLLLoss only "
-                "takes class indices, shape [N].",
-                "targets = targets.argmax(dim=1) for one-hot rows, or use CrossEntropyLoss "
-                "with probability targets on the raw scores.",
+                f"targets have the outputs' shape {_shape(outputs.shape)}, but NLLLoss "
+                "only takes class indices, shape [N].",
+                "targets = targets.argmax(dim=1) for one-hot rows, or use "
+                "CrossEntropyLoss with probability targets on the raw scores.",
             )
         )
         return
@@ -429,10 +478,11 @@ def _check_probability_targets(
             Problem(
                 "one-hot",
                 "error",
-                f"targets {_shape(targets.shape)} have the outputs' shape, so {name} reads "
-                "them as class probabilities, which must be floats; these are "
+                f"targets {_shape(targets.shape)} have the outputs' shape, so {name} "
+                "reads them as class probabilities, which must be floats; these are "
                 f"{str(targets.dtype).removeprefix('torch.')} (one-hot rows?).",
-                "pass class indices, targets.argmax(dim=1), or probabilities, targets.float().",
+                "pass class indices, targets.argmax(dim=1), or probabilities, "
+                "targets.float().",
             )
         )
         return
@@ -441,9 +491,10 @@ def _check_probability_targets(
             Problem(
                 "single-logit",
                 "wrong",
-                f"outputs {_shape(outputs.shape)} and targets have the same 1-D shape, so "
-                f"{name} reads them as ONE example with {outputs.shape[0]} classes.",
-                "for N examples, outputs must be [N, C] and targets [N] (int64) or [N, C].",
+                f"outputs {_shape(outputs.shape)} and targets have the same 1-D shape, "
+                f"so {name} reads them as ONE example with {outputs.shape[0]} classes.",
+                "for N examples, outputs must be [N, C] and targets [N] (int64) or "
+                "[N, C].",
             )
         )
     if targets.numel():
@@ -455,9 +506,9 @@ def _check_probability_targets(
                 Problem(
                     "target-probabilities",
                     "wrong",
-                    f"targets with the outputs' shape are read as class probabilities, but "
-                    f"they are not (each row should be ≥ 0 and sum to 1; sums run from "
-                    f"{sums.min().item():.3g} to {sums.max().item():.3g}).",
+                    "targets with the outputs' shape are read as class probabilities, "
+                    "but they are not (each row should be ≥ 0 and sum to 1; sums run "
+                    f"from {sums.min().item():.3g} to {sums.max().item():.3g}).",
                     "pass class indices (int64, shape [N]), or normalise each row.",
                 )
             )
@@ -471,14 +522,19 @@ def _report_index_shape(
     name: str,
     problems: list[Problem],
 ) -> None:
-    if outputs.dim() >= 2 and targets.dim() >= 1 and targets.shape[0] != outputs.shape[0]:
+    if (
+        outputs.dim() >= 2
+        and targets.dim() >= 1
+        and targets.shape[0] != outputs.shape[0]
+    ):
         problems.append(
             Problem(
                 "batch-size",
                 "error",
-                f"outputs hold {outputs.shape[0]} examples but targets hold {targets.shape[0]}.",
-                "take the targets of the same minibatch as the inputs (y[idx] with the idx used "
-                "for x), and check how the last, shorter batch is cut.",
+                f"outputs hold {outputs.shape[0]} examples but targets hold "
+                f"{targets.shape[0]}.",
+                "take the targets of the same minibatch as the inputs (y[idx] with the "
+                "idx used for x), and check how the last, shorter batch is cut.",
             )
         )
         return
@@ -486,8 +542,9 @@ def _report_index_shape(
         fix = "drop the targets' last axis of size 1: targets = targets.squeeze(-1)"
     elif outputs.dim() >= 3 and targets.shape == outputs.shape[:-1]:
         fix = (
-            f"{name} wants the class axis second, [N, C, …]; these outputs have it last. "
-            "Flatten both: outputs.view(-1, C) with targets.view(-1), or outputs.transpose(1, -1)"
+            f"{name} wants the class axis second, [N, C, …]; these outputs have it "
+            "last. Flatten both: outputs.view(-1, C) with targets.view(-1), or "
+            "outputs.transpose(1, -1)"
         )
     else:
         fix = "reshape the targets to the outputs' shape without the class axis"
@@ -495,25 +552,26 @@ def _report_index_shape(
         Problem(
             "target-shape",
             "error",
-            f"with outputs {_shape(outputs.shape)} (classes along axis {class_dim}) {name} "
-            f"expects class indices of shape {_shape(index_shape)} or probabilities of shape "
-            f"{_shape(outputs.shape)}, but targets are {_shape(targets.shape)}.",
+            f"with outputs {_shape(outputs.shape)} (classes along axis {class_dim}) "
+            f"{name} expects class indices of shape {_shape(index_shape)} or "
+            f"probabilities of shape {_shape(outputs.shape)}, but targets are "
+            f"{_shape(targets.shape)}.",
             fix + ".",
         )
     )
 
 
-# --8<-- [start:check]
 def check_classification_batch(
     outputs: torch.Tensor, targets: torch.Tensor, loss_fn: nn.Module
 ) -> Diagnosis:
     """Check a batch of model outputs and targets against what `loss_fn` expects.
 
     Supported losses: `nn.BCELoss`, `nn.BCEWithLogitsLoss`, `nn.CrossEntropyLoss` and
-    `nn.NLLLoss`. The checks cover types, devices, dtypes, shapes, value ranges (labels outside
-    [0, C), probabilities outside [0, 1]) and logits versus probabilities (a sigmoid or softmax
-    applied before a loss that applies its own). Nothing is computed on the batch besides these
-    checks, so it is cheap enough to run on the first batch of every training run.
+    `nn.NLLLoss`. The checks cover types, devices, dtypes, shapes, value ranges (labels
+    outside [0, C), probabilities outside [0, 1]) and logits versus probabilities (a
+    sigmoid or softmax applied before a loss that applies its own). Nothing is computed
+    on the batch besides these checks, so it is cheap enough to run on the first batch
+    of every training run.
 
     Args:
         outputs: What the model returned for the batch.
@@ -521,8 +579,8 @@ def check_classification_batch(
         loss_fn: The loss module you are about to call as `loss_fn(outputs, targets)`.
 
     Returns:
-        A [`Diagnosis`][zero_to_hero.torch_basics.checks.Diagnosis]; print it for the verdict
-        in words, or call `raise_if_problems()`.
+        A [`Diagnosis`][zero_to_hero.torch_basics.checks.Diagnosis]; print it for the
+        verdict in words, or call `raise_if_problems()`.
 
     Raises:
         TypeError: `loss_fn` is not one of the supported loss modules.
@@ -539,10 +597,9 @@ def check_classification_batch(
             _check_binary(outputs, targets, loss_fn, problems)
         else:
             _check_categorical(outputs, targets, loss_fn, problems)
-    return Diagnosis(type(loss_fn).__name__, describe(outputs), describe(targets), tuple(problems))
-
-
-# --8<-- [end:check]
+    return Diagnosis(
+        type(loss_fn).__name__, describe(outputs), describe(targets), tuple(problems)
+    )
 
 
 def check_regression_batch(
@@ -550,8 +607,8 @@ def check_regression_batch(
 ) -> Diagnosis:
     """Check a batch for an element-wise regression loss (`MSELoss`, `L1Loss`, …).
 
-    The trap here is silent: outputs `[N, 1]` against targets `[N]` broadcast to an `[N, N]`
-    grid of differences, and the loss averages the wrong thing (torch only warns).
+    The trap here is silent: outputs `[N, 1]` against targets `[N]` broadcast to an `[N,
+    N]` grid of differences, and the loss averages the wrong thing (torch only warns).
 
     Args:
         outputs: What the model returned for the batch.
@@ -563,7 +620,9 @@ def check_regression_batch(
     """
     if not isinstance(loss_fn, REGRESSION_LOSSES):
         supported = ", ".join(f"nn.{c.__name__}" for c in REGRESSION_LOSSES)
-        raise TypeError(f"loss_fn must be an instance of one of {supported}, got {loss_fn!r}")
+        raise TypeError(
+            f"loss_fn must be an instance of one of {supported}, got {loss_fn!r}"
+        )
     problems: list[Problem] = []
     if (
         _common_checks(outputs, targets, problems, float_outputs=False)
@@ -576,10 +635,13 @@ def check_regression_batch(
             Problem(
                 "target-shape",
                 "error",
-                f"outputs {_shape(outputs.shape)} and targets {_shape(targets.shape)} differ in "
-                "shape: torch broadcasts them against each other (and warns), so the loss "
-                "averages over every pair of an output and a target, not over matching pairs.",
+                f"outputs {_shape(outputs.shape)} and targets {_shape(targets.shape)} "
+                "differ in shape: torch broadcasts them against each other (and "
+                "warns), so the loss averages over every pair of an output and a "
+                "target, not over matching pairs.",
                 fix + ".",
             )
         )
-    return Diagnosis(type(loss_fn).__name__, describe(outputs), describe(targets), tuple(problems))
+    return Diagnosis(
+        type(loss_fn).__name__, describe(outputs), describe(targets), tuple(problems)
+    )

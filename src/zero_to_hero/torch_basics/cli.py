@@ -1,4 +1,5 @@
-"""`zero-to-hero torch-basics ...`: train the worked examples, check the documented errors."""
+"""`zero-to-hero torch-basics ...`: train the worked examples, check the documented
+errors."""
 
 from __future__ import annotations
 
@@ -24,13 +25,18 @@ def _train(args: argparse.Namespace) -> int:
     with tqdm(total=args.epochs, desc=f"{args.task} on {device}", unit="epoch") as bar:
 
         def show(record):
-            bar.set_postfix(loss=f"{record.train_loss:.4f}", test=f"{record.test_accuracy:.1%}")
+            bar.set_postfix(
+                loss=f"{record.train_loss:.4f}", test=f"{record.test_accuracy:.1%}"
+            )
             bar.update()
 
-        trained = train(seed=args.seed, epochs=args.epochs, device=device, on_epoch=show)
+        trained = train(
+            seed=args.seed, epochs=args.epochs, device=device, on_epoch=show
+        )
     print(
-        f"{args.task}: test accuracy {trained.test_accuracy:.1%} after {args.epochs} epochs "
-        f"(goal {goal:.0%}: {'met' if trained.test_accuracy >= goal else 'NOT met'})"
+        f"{args.task}: test accuracy {trained.test_accuracy:.1%} after {args.epochs} "
+        f"epochs (goal {goal:.0%}: "
+        f"{'met' if trained.test_accuracy >= goal else 'NOT met'})"
     )
     return 0
 
@@ -49,20 +55,29 @@ def _errors(args: argparse.Namespace) -> int:
             changed += 1
             print(f"CHANGED  {err}")
     same = len(ERRORS) - changed
-    print(f"\ntorch {torch.__version__}: {same} of {len(ERRORS)} messages as documented")
+    print(
+        f"\ntorch {torch.__version__}: {same} of {len(ERRORS)} messages as documented"
+    )
     return 1 if changed else 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `torch-basics` command and its sub-commands."""
-    parser = commands.add_parser("torch-basics", help="PyTorch basics: training loop, errors")
+    parser = commands.add_parser(
+        "torch-basics", help="PyTorch basics: training loop, errors"
+    )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     train = sub.add_parser("train", help="train the binary or the multi-class example")
     train.add_argument("--task", choices=["binary", "multiclass"], default="binary")
-    train.add_argument("--epochs", type=int, default=60, help="passes over the data (default 60)")
-    train.add_argument("--seed", type=int, default=0, help="data, init and shuffling seed")
+    train.add_argument(
+        "--epochs", type=int, default=60, help="passes over the data (default 60)"
+    )
+    train.add_argument(
+        "--seed", type=int, default=0, help="data, init and shuffling seed"
+    )
     train.set_defaults(run=_train)
     errors = sub.add_parser(
-        "errors", help="check that the installed torch raises the documented error messages"
+        "errors",
+        help="check that the installed torch raises the documented error messages",
     )
     errors.set_defaults(run=_errors)

@@ -1,19 +1,21 @@
-"""The errors learners meet most in PyTorch: a minimal reproduction, the fix, and the exact message.
+"""The errors learners meet most in PyTorch: a minimal reproduction, the fix, and the
+exact message.
 
-Every entry of [`ERRORS`][zero_to_hero.torch_basics.errors.ERRORS] pairs a function that makes
-the mistake with a function that does it right, and records the exception type and the exact
-message that torch 2.13 raises. This module is the only place those messages are written down:
+Every entry of [`ERRORS`][zero_to_hero.torch_basics.errors.ERRORS] pairs a function that
+makes the mistake with a function that does it right, and records the exception type and
+the exact message that torch 2.13 raises. This module is the only place those messages
+are written down:
 
-* the "Common errors" page runs every reproduction when the site is built and prints what the
-  installed torch actually says, and its index is built with
-  [`KnownError.verify`][zero_to_hero.torch_basics.errors.KnownError.verify], which fails the
-  build if torch's wording ever differs from the recorded one;
-* the test suite asserts the same messages, so a torch upgrade that rewords one fails the tests
-  and the build, and this file is where the new wording goes.
+* the "Common errors" page runs every reproduction when the site is built and prints
+  what the installed torch actually says, and its index is built with
+  [`KnownError.verify`][zero_to_hero.torch_basics.errors.KnownError.verify], which fails
+  the build if torch's wording ever differs from the recorded one;
+* the test suite asserts the same messages, so a torch upgrade that rewords one fails
+  the tests and the build, and this file is where the new wording goes.
 
-Loss-function mistakes return their batch `(outputs, targets, loss_fn)` instead of computing the
-loss, so the pages and the tests can also ask
-[`check_classification_batch`][zero_to_hero.torch_basics.checks.check_classification_batch]
+Loss-function mistakes return their batch `(outputs, targets, loss_fn)` instead of
+computing the loss, so the pages and the tests can also ask
+`checks.check_classification_batch`
 for its verdict before torch raises.
 """
 
@@ -36,21 +38,26 @@ from zero_to_hero.torch_basics.checks import (
     check_regression_batch,
 )
 
-__all__ = ["KnownError", "MessageChangedError", "ERRORS", "CATEGORIES", "CUDA_DEVICE_MISMATCH"]
+__all__ = [
+    "KnownError",
+    "MessageChangedError",
+    "ERRORS",
+    "CATEGORIES",
+    "CUDA_DEVICE_MISMATCH",
+]
 
 Batch = tuple[torch.Tensor, torch.Tensor, nn.Module]
 
 CUDA_DEVICE_MISMATCH = "Expected all tensors to be on the same device"
-"""How torch begins the message for a CPU/GPU mix-up on a CUDA machine; the rest names the
-devices and the operation, worded differently across versions. Checked by the tests whenever
-a GPU is present."""
+"""How torch begins the message for a CPU/GPU mix-up on a CUDA machine; the rest names
+the devices and the operation, worded differently across versions. Checked by the tests
+whenever a GPU is present."""
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # dtypes
 
 
-# --8<-- [start:float64-input]
 def numpy_features_into_linear():
     features = np.random.default_rng(0).normal(size=(4, 3))  # numpy makes float64
     x = torch.from_numpy(features)  # ...and from_numpy keeps it: a float64 tensor
@@ -65,14 +72,12 @@ def numpy_features_into_linear_fixed():
     return model(x)
 
 
-# --8<-- [end:float64-input]
-
-
-# --8<-- [start:float64-batched-matmul]
 def numpy_sequences_times_weights():
-    sequences = np.random.default_rng(0).normal(size=(2, 4, 3))  # [batch, time, channels]
+    # [batch, time, channels]
+    sequences = np.random.default_rng(0).normal(size=(2, 4, 3))
     x = torch.from_numpy(sequences)  # float64
-    weights = torch.randn(2, 3, 5, generator=torch.Generator().manual_seed(0))  # float32
+    # float32
+    weights = torch.randn(2, 3, 5, generator=torch.Generator().manual_seed(0))
     return x @ weights  # a batched (3-D) matrix product
 
 
@@ -83,10 +88,6 @@ def numpy_sequences_times_weights_fixed():
     return x @ weights
 
 
-# --8<-- [end:float64-batched-matmul]
-
-
-# --8<-- [start:integer-features]
 def integer_features_into_linear():
     x = torch.tensor([[1, 0, 3], [2, 5, 1]])  # Python ints make an int64 tensor
     model = nn.Linear(3, 1)
@@ -99,10 +100,6 @@ def integer_features_into_linear_fixed():
     return model(x)
 
 
-# --8<-- [end:integer-features]
-
-
-# --8<-- [start:bool-mean]
 def accuracy_as_mean_of_bools():
     predictions = torch.tensor([1, 0, 2, 2])
     labels = torch.tensor([1, 1, 2, 0])
@@ -115,10 +112,6 @@ def accuracy_as_mean_of_bools_fixed():
     return (predictions == labels).float().mean()
 
 
-# --8<-- [end:bool-mean]
-
-
-# --8<-- [start:integer-requires-grad]
 def integer_parameter():
     return torch.tensor([2, -3], requires_grad=True)  # ints: no gradients for integers
 
@@ -127,10 +120,6 @@ def integer_parameter_fixed():
     return torch.tensor([2.0, -3.0], requires_grad=True)
 
 
-# --8<-- [end:integer-requires-grad]
-
-
-# --8<-- [start:integer-in-place]
 def halve_integers_in_place():
     counts = torch.tensor([1, 2, 3])
     counts /= 2  # true division makes floats, which an int64 tensor cannot hold
@@ -142,14 +131,10 @@ def halve_integers_in_place_fixed():
     return counts / 2  # a new float32 tensor (or counts // 2 to stay integer)
 
 
-# --8<-- [end:integer-in-place]
-
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # labels for classification losses: each returns the batch (outputs, targets, loss_fn)
 
 
-# --8<-- [start:ce-float-targets]
 def ce_float_targets():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     targets = torch.tensor([0.0, 2.0, 1.0, 2.0])  # class numbers, stored as floats
@@ -161,10 +146,6 @@ def ce_float_targets_fixed():
     return logits, targets.long(), loss_fn
 
 
-# --8<-- [end:ce-float-targets]
-
-
-# --8<-- [start:ce-int32-targets]
 def ce_int32_targets():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     labels = np.array([0, 2, 1, 2], dtype=np.int32)  # e.g. read from a file as int32
@@ -176,10 +157,6 @@ def ce_int32_targets_fixed():
     return logits, targets.long(), loss_fn
 
 
-# --8<-- [end:ce-int32-targets]
-
-
-# --8<-- [start:ce-column-targets]
 def ce_column_targets():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     targets = torch.tensor([[0], [2], [1], [2]])  # a column [4, 1], not a vector [4]
@@ -191,10 +168,6 @@ def ce_column_targets_fixed():
     return logits, targets.squeeze(1), loss_fn
 
 
-# --8<-- [end:ce-column-targets]
-
-
-# --8<-- [start:ce-one-hot]
 def ce_one_hot_targets():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     targets = F.one_hot(torch.tensor([0, 2, 1, 2]), num_classes=3)  # int64 [4, 3]
@@ -206,10 +179,6 @@ def ce_one_hot_targets_fixed():
     return logits, targets.argmax(dim=1), loss_fn  # back to class indices [4]
 
 
-# --8<-- [end:ce-one-hot]
-
-
-# --8<-- [start:ce-one-based]
 def ce_one_based_labels():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     targets = torch.tensor([1, 3, 2, 3])  # classes numbered 1, 2, 3
@@ -221,10 +190,6 @@ def ce_one_based_labels_fixed():
     return logits, targets - 1, loss_fn  # classes 0, 1, 2
 
 
-# --8<-- [end:ce-one-based]
-
-
-# --8<-- [start:ce-single-logit]
 def ce_single_output():
     model = nn.Linear(2, 1)  # one output per example, as for BCEWithLogitsLoss
     x = torch.randn(4, 2, generator=torch.Generator().manual_seed(0))
@@ -239,10 +204,6 @@ def ce_single_output_fixed():
     return model(x), targets, nn.CrossEntropyLoss()
 
 
-# --8<-- [end:ce-single-logit]
-
-
-# --8<-- [start:ce-batch-size]
 def ce_labels_of_the_whole_set():
     gen = torch.Generator().manual_seed(0)
     X, Y = torch.randn(6, 2, generator=gen), torch.tensor([0, 1, 2, 1, 0, 2])
@@ -259,10 +220,6 @@ def ce_labels_of_the_whole_set_fixed():
     return model(X[batch]), Y[batch], nn.CrossEntropyLoss()
 
 
-# --8<-- [end:ce-batch-size]
-
-
-# --8<-- [start:ce-class-last]
 def ce_sequence_scores_class_last():
     # a language model's scores: [batch 2, time 5, classes 3], one label per position
     logits = torch.randn(2, 5, 3, generator=torch.Generator().manual_seed(0))
@@ -276,10 +233,6 @@ def ce_sequence_scores_class_last_fixed():
     return logits.view(B * T, C), targets.view(B * T), loss_fn  # N = B*T examples
 
 
-# --8<-- [end:ce-class-last]
-
-
-# --8<-- [start:bce-long-targets]
 def bce_with_logits_long_targets():
     logits = torch.randn(4, generator=torch.Generator().manual_seed(0))
     targets = torch.tensor([0, 1, 1, 0])  # int64 labels
@@ -291,10 +244,6 @@ def bce_with_logits_long_targets_fixed():
     return logits, targets.float(), loss_fn
 
 
-# --8<-- [end:bce-long-targets]
-
-
-# --8<-- [start:bce-shape]
 def bce_with_logits_column_outputs():
     model = nn.Linear(2, 1)  # outputs [4, 1]
     x = torch.randn(4, 2, generator=torch.Generator().manual_seed(0))
@@ -307,12 +256,10 @@ def bce_with_logits_column_outputs_fixed():
     return outputs.squeeze(1), targets, loss_fn  # both [4]
 
 
-# --8<-- [end:bce-shape]
-
-
-# --8<-- [start:bceloss-long-targets]
 def bce_long_targets():
-    probabilities = torch.sigmoid(torch.randn(4, generator=torch.Generator().manual_seed(0)))
+    probabilities = torch.sigmoid(
+        torch.randn(4, generator=torch.Generator().manual_seed(0))
+    )
     targets = torch.tensor([0, 1, 1, 0])
     return probabilities, targets, nn.BCELoss()
 
@@ -322,12 +269,10 @@ def bce_long_targets_fixed():
     return probabilities, targets.float(), loss_fn
 
 
-# --8<-- [end:bceloss-long-targets]
-
-
-# --8<-- [start:bceloss-double-targets]
 def bce_numpy_targets():
-    probabilities = torch.sigmoid(torch.randn(4, generator=torch.Generator().manual_seed(0)))
+    probabilities = torch.sigmoid(
+        torch.randn(4, generator=torch.Generator().manual_seed(0))
+    )
     targets = torch.from_numpy(np.array([0.0, 1.0, 1.0, 0.0]))  # float64
     return probabilities, targets, nn.BCELoss()
 
@@ -337,12 +282,10 @@ def bce_numpy_targets_fixed():
     return probabilities, targets.float(), loss_fn
 
 
-# --8<-- [end:bceloss-double-targets]
-
-
-# --8<-- [start:bceloss-shape]
 def bce_column_outputs():
-    probabilities = torch.sigmoid(torch.randn(4, 1, generator=torch.Generator().manual_seed(0)))
+    probabilities = torch.sigmoid(
+        torch.randn(4, 1, generator=torch.Generator().manual_seed(0))
+    )
     targets = torch.tensor([0.0, 1.0, 1.0, 0.0])
     return probabilities, targets, nn.BCELoss()
 
@@ -352,28 +295,29 @@ def bce_column_outputs_fixed():
     return probabilities, targets.unsqueeze(1), loss_fn  # both [4, 1]
 
 
-# --8<-- [end:bceloss-shape]
-
-
-# --8<-- [start:bceloss-logits]
 def bce_on_logits():
-    logits = torch.randn(4, generator=torch.Generator().manual_seed(0))  # any real numbers
+    # any real numbers
+    logits = torch.randn(4, generator=torch.Generator().manual_seed(0))
     targets = torch.tensor([0.0, 1.0, 1.0, 0.0])
     return logits, targets, nn.BCELoss()
 
 
 def bce_on_logits_fixed():
     logits, targets, _ = bce_on_logits()
-    return logits, targets, nn.BCEWithLogitsLoss()  # takes logits, applies the sigmoid itself
+    # takes logits, applies the sigmoid itself
+    return (
+        logits,
+        targets,
+        nn.BCEWithLogitsLoss(),
+    )
 
 
-# --8<-- [end:bceloss-logits]
-
-
-# --8<-- [start:bceloss-plus-minus-one]
 def bce_plus_minus_one_labels():
-    probabilities = torch.sigmoid(torch.randn(4, generator=torch.Generator().manual_seed(0)))
-    targets = torch.tensor([-1.0, 1.0, 1.0, -1.0])  # labels of a hinge loss (micrograd demo)
+    probabilities = torch.sigmoid(
+        torch.randn(4, generator=torch.Generator().manual_seed(0))
+    )
+    # labels of a hinge loss (micrograd demo)
+    targets = torch.tensor([-1.0, 1.0, 1.0, -1.0])
     return probabilities, targets, nn.BCELoss()
 
 
@@ -382,10 +326,6 @@ def bce_plus_minus_one_labels_fixed():
     return probabilities, (targets + 1) / 2, loss_fn  # -1 → 0, +1 → 1
 
 
-# --8<-- [end:bceloss-plus-minus-one]
-
-
-# --8<-- [start:mse-broadcast]
 def mse_column_predictions():
     predictions = torch.zeros(4, 1)  # a regression model's output: [4, 1]
     targets = torch.tensor([1.0, 2.0, 3.0, 4.0])  # [4]
@@ -397,14 +337,10 @@ def mse_column_predictions_fixed():
     return predictions.squeeze(1), targets, loss_fn
 
 
-# --8<-- [end:mse-broadcast]
-
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # shapes
 
 
-# --8<-- [start:linear-shapes]
 def wrong_in_features():
     x = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))  # 3 features
     model = nn.Linear(2, 8)  # built for 2
@@ -417,10 +353,6 @@ def wrong_in_features_fixed():
     return model(x)
 
 
-# --8<-- [end:linear-shapes]
-
-
-# --8<-- [start:softmax-dim]
 def softmax_without_dim():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     with warnings.catch_warnings():
@@ -433,10 +365,6 @@ def softmax_without_dim_fixed():
     return F.softmax(logits, dim=1)  # over the classes: each row sums to 1
 
 
-# --8<-- [end:softmax-dim]
-
-
-# --8<-- [start:item-many]
 def item_of_per_example_losses():
     logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     targets = torch.tensor([0, 2, 1, 2])
@@ -451,14 +379,10 @@ def item_of_per_example_losses_fixed():
     return losses.mean().item()  # or losses.tolist() for all four
 
 
-# --8<-- [end:item-many]
-
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # autograd
 
 
-# --8<-- [start:inplace-leaf]
 def update_weights_in_place():
     w = torch.tensor([2.0, -3.0], requires_grad=True)
     loss = (w**2).sum()
@@ -476,10 +400,6 @@ def update_weights_in_place_fixed():
     return w
 
 
-# --8<-- [end:inplace-leaf]
-
-
-# --8<-- [start:backward-twice]
 def backward_twice():
     w = torch.tensor([2.0, -3.0], requires_grad=True)
     loss = torch.exp(w).sum()  # exp saves its output for the backward pass
@@ -497,12 +417,10 @@ def backward_twice_fixed():
     return w.grad
 
 
-# --8<-- [end:backward-twice]
-
-
-# --8<-- [start:inplace-saved]
 def softmax_by_hand_in_place():
-    z = torch.randn(2, 3, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    z = torch.randn(
+        2, 3, generator=torch.Generator().manual_seed(0), requires_grad=True
+    )
     p = torch.exp(z)  # exp saves its output: its derivative is the output itself
     p /= p.sum(dim=1, keepdim=True)  # ...which this division then overwrites
     p[:, 0].sum().backward()
@@ -510,17 +428,15 @@ def softmax_by_hand_in_place():
 
 
 def softmax_by_hand_in_place_fixed():
-    z = torch.randn(2, 3, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    z = torch.randn(
+        2, 3, generator=torch.Generator().manual_seed(0), requires_grad=True
+    )
     e = torch.exp(z)
     p = e / e.sum(dim=1, keepdim=True)  # a new tensor; e stays as exp saved it
     p[:, 0].sum().backward()
     return z.grad
 
 
-# --8<-- [end:inplace-saved]
-
-
-# --8<-- [start:backward-non-scalar]
 def backward_per_example_losses():
     w = torch.tensor([0.5, -0.5], requires_grad=True)
     x = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
@@ -537,10 +453,6 @@ def backward_per_example_losses_fixed():
     return w.grad
 
 
-# --8<-- [end:backward-non-scalar]
-
-
-# --8<-- [start:no-grad-fn]
 def backward_of_a_no_grad_loss():
     w = torch.tensor([0.5, -0.5], requires_grad=True)
     with torch.no_grad():  # e.g. evaluation code reused for training
@@ -556,10 +468,6 @@ def backward_of_a_no_grad_loss_fixed():
     return w.grad
 
 
-# --8<-- [end:no-grad-fn]
-
-
-# --8<-- [start:numpy-requires-grad]
 def numpy_of_a_parameter():
     model = nn.Linear(2, 1)
     return model.weight.numpy()  # e.g. to plot it
@@ -567,17 +475,14 @@ def numpy_of_a_parameter():
 
 def numpy_of_a_parameter_fixed():
     model = nn.Linear(2, 1)
-    return model.weight.detach().cpu().numpy()  # cut it from the graph, bring it to the CPU
+    # cut it from the graph, bring it to the CPU
+    return model.weight.detach().cpu().numpy()
 
 
-# --8<-- [end:numpy-requires-grad]
-
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # devices
 
 
-# --8<-- [start:device-mismatch]
 def model_moved_batch_not(device: str = "meta"):
     # "meta" tensors have shapes but no data: a second device on any machine. On a GPU
     # machine, device = "cuda" makes the same mistake.
@@ -592,15 +497,13 @@ def model_moved_batch_not_fixed(device: str = "meta"):
     return model(x)
 
 
-# --8<-- [end:device-mismatch]
-
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the registry
 
 
 class MessageChangedError(AssertionError):
-    """The installed torch raised something other than the recorded exception and message."""
+    """The installed torch raised something other than the recorded exception and
+    message."""
 
 
 @dataclass(frozen=True)
@@ -608,9 +511,11 @@ class KnownError:
     """One documented mistake: how to make it, how to fix it, and what torch says.
 
     Attributes:
-        key: Stable identifier; also the anchor of its section on the "Common errors" page.
+        key: Stable identifier; also the anchor of its section on the "Common errors"
+            page.
         category: Which group of the page it belongs to (a key of `CATEGORIES`).
-        raises: The exception type torch raises (`UserWarning` for a warning made an error).
+        raises: The exception type torch raises (`UserWarning` for a warning made an
+            error).
         message: The message, exactly as torch 2.13 words it.
         summary: The usual cause, in one line, for the page's index.
         reproduce: Makes the mistake. For a loss mistake it returns the batch
@@ -635,7 +540,8 @@ class KnownError:
 
     def _run(self, fn: Callable[[], Any]) -> Any:
         with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a warning is an error here, as in the tests
+            # a warning is an error here, as in the tests
+            warnings.simplefilter("error")
             result = fn()
             if self.is_batch:
                 outputs, targets, loss_fn = result
@@ -643,17 +549,22 @@ class KnownError:
             return result
 
     def trigger(self) -> Any:
-        """Run the reproduction; for a batch, compute the loss on it. Warnings become errors."""
+        """Run the reproduction; for a batch, compute the loss on it. Warnings become
+        errors."""
         return self._run(self.reproduce)
 
     def run_fix(self) -> Any:
-        """Run the fixed version (for a batch: compute the loss); warnings become errors."""
+        """Run the fixed version (for a batch: compute the loss); warnings become
+        errors."""
         return self._run(self.fix)
 
     def diagnose(self, fixed: bool = False) -> Diagnosis:
-        """The batch checker's verdict on the reproduction's batch (or on the fixed one)."""
+        """The batch checker's verdict on the reproduction's batch (or on the fixed
+        one)."""
         if not self.is_batch:
-            raise ValueError(f"{self.key!r} is not a loss mistake: there is no batch to check")
+            raise ValueError(
+                f"{self.key!r} is not a loss mistake: there is no batch to check"
+            )
         outputs, targets, loss_fn = (self.fix if fixed else self.reproduce)()
         check = (
             check_regression_batch
@@ -666,8 +577,9 @@ class KnownError:
         """Make the mistake and return the message, checking it is the recorded one.
 
         Raises:
-            MessageChangedError: the installed torch raised nothing, another exception type, or
-                another message. Update `message` in this module after checking the page.
+            MessageChangedError: the installed torch raised nothing, another exception
+                type, or another message. Update `message` in this module after checking
+                the page.
         """
         try:
             self.trigger()
@@ -681,8 +593,8 @@ class KnownError:
             return actual
         except Exception as err:
             raise MessageChangedError(
-                f"{self.key}: expected {self.raises.__name__}, torch {torch.__version__} "
-                f"raised {type(err).__name__}: {err}"
+                f"{self.key}: expected {self.raises.__name__}, torch "
+                f"{torch.__version__} raised {type(err).__name__}: {err}"
             ) from err
         raise MessageChangedError(
             f"{self.key}: torch {torch.__version__} no longer raises anything"
@@ -716,7 +628,8 @@ def _registry() -> dict[str, KnownError]:
             "dtype",
             RuntimeError,
             "expected scalar type Double but found Float",
-            "float64 data (from numpy) in a batched matrix product with float32 weights",
+            "float64 data (from numpy) in a batched matrix product with float32 "
+            "weights",
             numpy_sequences_times_weights,
             numpy_sequences_times_weights_fixed,
         ),
@@ -733,8 +646,8 @@ def _registry() -> dict[str, KnownError]:
             "bool-mean",
             "dtype",
             RuntimeError,
-            "mean(): could not infer output dtype. Input dtype must be either a floating "
-            "point or complex dtype. Got: Bool",
+            "mean(): could not infer output dtype. Input dtype must be either a "
+            "floating point or complex dtype. Got: Bool",
             "accuracy as the mean of a comparison, which is a bool tensor",
             accuracy_as_mean_of_bools,
             accuracy_as_mean_of_bools_fixed,
@@ -791,7 +704,8 @@ def _registry() -> dict[str, KnownError]:
             "ce-one-hot",
             "labels",
             RuntimeError,
-            "Expected floating point type for target with class probabilities, got Long",
+            "Expected floating point type for target with class probabilities, got "
+            "Long",
             "one-hot int64 targets for CrossEntropyLoss",
             ce_one_hot_targets,
             ce_one_hot_targets_fixed,
@@ -832,7 +746,8 @@ def _registry() -> dict[str, KnownError]:
             "labels",
             RuntimeError,
             "Expected target size [2, 3], got [2, 5]",
-            "sequence scores [B, T, C] given to CrossEntropyLoss, which wants [B, C, T]",
+            "sequence scores [B, T, C] given to CrossEntropyLoss, which wants "
+            "[B, C, T]",
             ce_sequence_scores_class_last,
             ce_sequence_scores_class_last_fixed,
             "target-shape",
@@ -851,7 +766,8 @@ def _registry() -> dict[str, KnownError]:
             "bce-shape",
             "labels",
             ValueError,
-            "Target size (torch.Size([4])) must be the same as input size (torch.Size([4, 1]))",
+            "Target size (torch.Size([4])) must be the same as input size "
+            "(torch.Size([4, 1]))",
             "BCEWithLogitsLoss on outputs [N, 1] and targets [N]",
             bce_with_logits_column_outputs,
             bce_with_logits_column_outputs_fixed,
@@ -882,7 +798,8 @@ def _registry() -> dict[str, KnownError]:
             "labels",
             ValueError,
             "Using a target size (torch.Size([4])) that is different to the input size "
-            "(torch.Size([4, 1])) is deprecated. Please ensure they have the same size.",
+            "(torch.Size([4, 1])) is deprecated. Please ensure they have the same "
+            "size.",
             "BCELoss on outputs [N, 1] and targets [N]",
             bce_column_outputs,
             bce_column_outputs_fixed,
@@ -933,8 +850,8 @@ def _registry() -> dict[str, KnownError]:
             "softmax-dim",
             "shapes",
             UserWarning,
-            "Implicit dimension choice for softmax has been deprecated. Change the call to "
-            "include dim=X as an argument.",
+            "Implicit dimension choice for softmax has been deprecated. Change the "
+            "call to include dim=X as an argument.",
             "softmax without naming the axis of the classes",
             softmax_without_dim,
             softmax_without_dim_fixed,
@@ -952,7 +869,8 @@ def _registry() -> dict[str, KnownError]:
             "inplace-leaf",
             "autograd",
             RuntimeError,
-            "a leaf Variable that requires grad is being used in an in-place operation.",
+            "a leaf Variable that requires grad is being used in an in-place "
+            "operation.",
             "a manual SGD update outside torch.no_grad()",
             update_weights_in_place,
             update_weights_in_place_fixed,
@@ -961,11 +879,12 @@ def _registry() -> dict[str, KnownError]:
             "backward-twice",
             "autograd",
             RuntimeError,
-            "Trying to backward through the graph a second time (or directly access saved "
-            "tensors after they have already been freed). Saved intermediate values of the "
-            "graph are freed when you call .backward() or autograd.grad(). Specify "
-            "retain_graph=True if you need to backward through the graph a second time or if "
-            "you need to access saved tensors after calling backward.",
+            "Trying to backward through the graph a second time (or directly access "
+            "saved tensors after they have already been freed). Saved intermediate "
+            "values of the graph are freed when you call .backward() or "
+            "autograd.grad(). Specify retain_graph=True if you need to backward "
+            "through the graph a second time or if you need to access saved tensors "
+            "after calling backward.",
             "backward() twice on one graph (or reusing a loss across steps)",
             backward_twice,
             backward_twice_fixed,
@@ -974,10 +893,10 @@ def _registry() -> dict[str, KnownError]:
             "inplace-saved",
             "autograd",
             RuntimeError,
-            "one of the variables needed for gradient computation has been modified by an "
-            "inplace operation: [torch.FloatTensor [2, 3]], which is output 0 of Exp, is at "
-            "version 1; expected version 0 instead. Hint: enable anomaly detection to find the "
-            "operation that failed to compute its gradient, with "
+            "one of the variables needed for gradient computation has been modified by "
+            "an inplace operation: [torch.FloatTensor [2, 3]], which is output 0 of "
+            "Exp, is at version 1; expected version 0 instead. Hint: enable anomaly "
+            "detection to find the operation that failed to compute its gradient, with "
             "torch.autograd.set_detect_anomaly(True, check_nan=False).",
             "an in-place edit of a tensor autograd saved for the backward pass",
             softmax_by_hand_in_place,
@@ -997,7 +916,8 @@ def _registry() -> dict[str, KnownError]:
             "autograd",
             RuntimeError,
             "element 0 of tensors does not require grad and does not have a grad_fn",
-            "backward() on a loss computed under torch.no_grad() (or from detached tensors)",
+            "backward() on a loss computed under torch.no_grad() (or from detached "
+            "tensors)",
             backward_of_a_no_grad_loss,
             backward_of_a_no_grad_loss_fixed,
         ),
@@ -1005,7 +925,8 @@ def _registry() -> dict[str, KnownError]:
             "numpy-requires-grad",
             "autograd",
             RuntimeError,
-            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+            "Can't call numpy() on Tensor that requires grad. Use "
+            "tensor.detach().numpy() instead.",
             ".numpy() on a parameter or on anything computed from one",
             numpy_of_a_parameter,
             numpy_of_a_parameter_fixed,

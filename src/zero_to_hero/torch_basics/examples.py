@@ -3,11 +3,11 @@
 
 * **Binary**: the two moons of the micrograd chapter, one logit per example,
   `nn.BCEWithLogitsLoss` with float targets 0/1.
-* **Multi-class**: three interleaved spirals, one logit per class, `nn.CrossEntropyLoss` with
-  int64 class indices.
+* **Multi-class**: three interleaved spirals, one logit per class, `nn.CrossEntropyLoss`
+  with int64 class indices.
 
-Both train in about a second on one CPU thread, and each must reach a stated test accuracy
-(`BINARY_GOAL`, `MULTICLASS_GOAL`), which the test suite checks.
+Both train in about a second on one CPU thread, and each must reach a stated test
+accuracy (`BINARY_GOAL`, `MULTICLASS_GOAL`), which the test suite checks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ import torch
 from torch import nn
 
 from zero_to_hero.micrograd.demo import make_moons
-from zero_to_hero.torch_basics.training import MLP, EpochRecord, fit, pick_device, seed_everything
+from zero_to_hero.torch_basics.training import (
+    MLP,
+    EpochRecord,
+    fit,
+    pick_device,
+    seed_everything,
+)
 
 __all__ = [
     "two_moons",
@@ -34,13 +40,15 @@ __all__ = [
 ]
 
 BINARY_GOAL = 0.97
-"""Test accuracy the binary example must reach (the tests and the benchmark check it)."""
+"""Test accuracy the binary example must reach (the tests and the benchmark check
+it)."""
 MULTICLASS_GOAL = 0.95
 """Test accuracy the three-spirals example must reach."""
 
 
-# --8<-- [start:data]
-def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def two_moons(
+    n: int = 200, noise: float = 0.1, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The micrograd chapter's two moons as tensors ready for `nn.BCEWithLogitsLoss`.
 
     Returns:
@@ -58,8 +66,8 @@ def spirals(
     """`n_classes` spiral arms around the origin, one per class.
 
     Returns:
-        `X` float32 `[n_per_class * n_classes, 2]` and `y` int64 class indices, in shuffled
-        order.
+        `X` float32 `[n_per_class * n_classes, 2]` and `y` int64 class indices, in
+        shuffled order.
     """
     if n_per_class < 1 or n_classes < 2:
         raise ValueError(
@@ -74,9 +82,6 @@ def spirals(
     X = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
     order = torch.randperm(len(y), generator=gen)
     return X[order], y[order]
-
-
-# --8<-- [end:data]
 
 
 @dataclass
@@ -94,7 +99,6 @@ class Trained:
         return self.history[-1].test_accuracy
 
 
-# --8<-- [start:binary]
 def train_binary(
     seed: int = 0,
     epochs: int = 60,
@@ -108,16 +112,20 @@ def train_binary(
     model = MLP(n_in=2, hidden=[16, 16], n_out=1).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     history = fit(
-        model, train, test, nn.BCEWithLogitsLoss(), optimizer,
-        epochs=epochs, batch_size=32, generator=generator, device=device, on_epoch=on_epoch,
-    )  # fmt: skip
+        model,
+        train,
+        test,
+        nn.BCEWithLogitsLoss(),
+        optimizer,
+        epochs=epochs,
+        batch_size=32,
+        generator=generator,
+        device=device,
+        on_epoch=on_epoch,
+    )
     return Trained(model, history, train, test)
 
 
-# --8<-- [end:binary]
-
-
-# --8<-- [start:multiclass]
 def train_multiclass(
     seed: int = 0,
     epochs: int = 60,
@@ -131,25 +139,30 @@ def train_multiclass(
     model = MLP(n_in=2, hidden=[64, 64], n_out=3).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     history = fit(
-        model, train, test, nn.CrossEntropyLoss(), optimizer,
-        epochs=epochs, batch_size=32, generator=generator, device=device, on_epoch=on_epoch,
-    )  # fmt: skip
+        model,
+        train,
+        test,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        epochs=epochs,
+        batch_size=32,
+        generator=generator,
+        device=device,
+        on_epoch=on_epoch,
+    )
     return Trained(model, history, train, test)
 
 
-# --8<-- [end:multiclass]
-
-
-# --8<-- [start:fit-line]
 def fit_line(steps: int = 50, zero_grad: bool = True, seed: int = 0) -> list[float]:
     """Fit y = 3x + 2 (plus noise) with one `nn.Linear(1, 1)` and plain SGD.
 
-    With `zero_grad=False` the loop forgets to clear the gradients, so each step moves the
-    parameters by the sum of every gradient so far. Returns the loss at each step.
+    With `zero_grad=False` the loop forgets to clear the gradients, so each step moves
+    the parameters by the sum of every gradient so far. Returns the loss at each step.
     """
     gen = torch.Generator().manual_seed(seed)
     x = torch.rand(64, 1, generator=gen) * 2 - 1
-    y = 3 * x + 2 + 0.1 * torch.randn(64, 1, generator=gen)  # [64, 1], like the model's output
+    # [64, 1], like the model's output
+    y = 3 * x + 2 + 0.1 * torch.randn(64, 1, generator=gen)
     torch.manual_seed(seed)
     model = nn.Linear(1, 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -162,6 +175,3 @@ def fit_line(steps: int = 50, zero_grad: bool = True, seed: int = 0) -> list[flo
         optimizer.step()
         losses.append(loss.item())
     return losses
-
-
-# --8<-- [end:fit-line]

@@ -1,9 +1,11 @@
-"""Binary cross-entropy written out, and the bridge between one logit and two class scores.
+"""Binary cross-entropy written out, and the bridge between one logit and two class
+scores.
 
 A binary classifier can end in one logit `z` per example (probability of class 1 is
-`sigmoid(z)`) or in two class scores `[a, b]` (probabilities `softmax([a, b])`). They are the
-same model: `softmax([a, b])[1] = sigmoid(b - a)`, so `BCEWithLogitsLoss` on `z = b - a`
-equals `CrossEntropyLoss` on `[a, b]`. The functions here convert between the two.
+`sigmoid(z)`) or in two class scores `[a, b]` (probabilities `softmax([a, b])`). They
+are the same model: `softmax([a, b])[1] = sigmoid(b - a)`, so `BCEWithLogitsLoss` on `z
+= b - a` equals `CrossEntropyLoss` on `[a, b]`. The functions here convert between the
+two.
 """
 
 from __future__ import annotations
@@ -13,27 +15,26 @@ import torch
 __all__ = ["two_class_scores", "binary_logit", "bce_with_logits_by_hand", "bce_by_hand"]
 
 
-# --8<-- [start:two-class]
 def two_class_scores(z: torch.Tensor) -> torch.Tensor:
     """One logit per example `[N]` → two class scores `[N, 2]`: `[0, z]`.
 
-    `softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]`, so `CrossEntropyLoss` on these scores
-    with int64 labels equals `BCEWithLogitsLoss` on `z` with the same labels as floats.
+    `softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]`, so `CrossEntropyLoss` on these
+    scores with int64 labels equals `BCEWithLogitsLoss` on `z` with the same labels as
+    floats.
     """
     return torch.stack([torch.zeros_like(z), z], dim=-1)
 
 
 def binary_logit(scores: torch.Tensor) -> torch.Tensor:
-    """Two class scores `[N, 2]` → the one logit `[N]` that gives the same probabilities."""
+    """Two class scores `[N, 2]` → the one logit `[N]` that gives the same
+    probabilities."""
     if scores.shape[-1] != 2:
-        raise ValueError(f"expected two scores per example, [..., 2], got {list(scores.shape)}")
+        raise ValueError(
+            f"expected two scores per example, [..., 2], got {list(scores.shape)}"
+        )
     return scores[..., 1] - scores[..., 0]
 
 
-# --8<-- [end:two-class]
-
-
-# --8<-- [start:bce]
 def bce_by_hand(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean binary cross-entropy of probabilities `p`: −[y·log p + (1 − y)·log(1 − p)].
 
@@ -47,12 +48,9 @@ def bce_by_hand(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def bce_with_logits_by_hand(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean binary cross-entropy of logits `z`, never forming sigmoid(z).
 
-    With p = sigmoid(z), −log p = log(1 + e^{−z}) and −log(1 − p) = log(1 + e^{z}). Both are
-    `softplus`, and max(z, 0) + log(1 + e^{−|z|}) computes it without overflow for any z:
-    the exponent is never positive.
+    With p = sigmoid(z), −log p = log(1 + e^{−z}) and −log(1 − p) = log(1 + e^{z}). Both
+    are `softplus`, and max(z, 0) + log(1 + e^{−|z|}) computes it without overflow for
+    any z: the exponent is never positive.
     """
     softplus_z = z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))  # = −log(1 − p)
     return (softplus_z - y * z).mean()  # y·(−log p) + (1 − y)·(−log(1 − p)), simplified
-
-
-# --8<-- [end:bce]

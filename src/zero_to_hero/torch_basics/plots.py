@@ -13,7 +13,12 @@ from torch import nn
 
 from zero_to_hero.torch_basics.training import EpochRecord, predict
 
-__all__ = ["plot_decision_regions", "plot_histories", "plot_bce_saturation", "plot_losses"]
+__all__ = [
+    "plot_decision_regions",
+    "plot_histories",
+    "plot_bce_saturation",
+    "plot_losses",
+]
 
 _COLORS = ["#3f51b5", "#ff5722", "#009688", "#9c27b0", "#795548"]
 
@@ -38,13 +43,20 @@ def plot_decision_regions(
     n_classes = int(max(classes.max().item(), y.max().item())) + 1
     cmap = ListedColormap(_COLORS[:n_classes])
     fig, ax = plt.subplots(figsize=(4.6, 4))
-    ax.contourf(gx, gy, classes, levels=torch.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
+    ax.contourf(
+        gx, gy, classes, levels=torch.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25
+    )
     for c in range(n_classes):
         pts = X[y.long() == c]
         ax.scatter(
-            pts[:, 0], pts[:, 1], s=12, c=_COLORS[c], edgecolors="white", linewidths=0.4,
+            pts[:, 0],
+            pts[:, 1],
+            s=12,
+            c=_COLORS[c],
+            edgecolors="white",
+            linewidths=0.4,
             label=f"class {c}",
-        )  # fmt: skip
+        )
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=8)
     return fig
@@ -55,8 +67,12 @@ def plot_histories(histories: Mapping[str, Sequence[EpochRecord]]) -> Figure:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8, 3))
     for (name, history), color in zip(histories.items(), _COLORS):
         epochs = [r.epoch + 1 for r in history]
-        ax_loss.semilogy(epochs, [r.train_loss for r in history], color=color, label=name)
-        ax_acc.plot(epochs, [100 * r.test_accuracy for r in history], color=color, label=name)
+        ax_loss.semilogy(
+            epochs, [r.train_loss for r in history], color=color, label=name
+        )
+        ax_acc.plot(
+            epochs, [100 * r.test_accuracy for r in history], color=color, label=name
+        )
     ax_loss.set_ylabel("training loss")
     ax_acc.set_ylabel("test accuracy (%)")
     for ax in (ax_loss, ax_acc):
@@ -68,12 +84,15 @@ def plot_histories(histories: Mapping[str, Sequence[EpochRecord]]) -> Figure:
 
 
 def plot_bce_saturation(high: float = 40.0, n: int = 400) -> Figure:
-    """Loss and gradient for an example of class 0 as its logit grows, ever more confidently
-    wrong: sigmoid then `BCELoss`, against `BCEWithLogitsLoss`, in float32."""
+    """Loss and gradient for an example of class 0 as its logit grows, ever more
+    confidently wrong: sigmoid then `BCELoss`, against `BCEWithLogitsLoss`, in
+    float32."""
     z = torch.linspace(0.0, high, n, requires_grad=True)
     target = torch.zeros(n)
     curves = {
-        "BCEWithLogitsLoss(z, 0)": F.binary_cross_entropy_with_logits(z, target, reduction="none"),
+        "BCEWithLogitsLoss(z, 0)": F.binary_cross_entropy_with_logits(
+            z, target, reduction="none"
+        ),
         "BCELoss(sigmoid(z), 0)": F.binary_cross_entropy(
             torch.sigmoid(z), target, reduction="none"
         ),

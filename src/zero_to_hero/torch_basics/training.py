@@ -1,10 +1,10 @@
 """The training loop, written once: data → forward → loss → zero_grad → backward → step.
 
-Everything a small PyTorch project needs and nothing more: one `device` variable, seeding, an
-`nn.Module`, a `DataLoader` that shuffles reproducibly, an optimizer, and the switch between
-training mode and evaluation mode. The worked examples in
-[`zero_to_hero.torch_basics.examples`][zero_to_hero.torch_basics.examples] are built from these
-pieces.
+Everything a small PyTorch project needs and nothing more: one `device` variable,
+seeding, an `nn.Module`, a `DataLoader` that shuffles reproducibly, an optimizer, and
+the switch between training mode and evaluation mode. The worked examples in
+[`zero_to_hero.torch_basics.examples`][zero_to_hero.torch_basics.examples] are built
+from these pieces.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 
-# --8<-- [start:device]
 def pick_device() -> torch.device:
     """The device to train on: the first CUDA GPU when torch can use one, else the CPU.
 
@@ -46,10 +45,11 @@ def pick_device() -> torch.device:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python's, numpy's and torch's global generators; return a torch generator of its own.
+    """Seed Python's, numpy's and torch's global generators; return a torch generator of
+    its own.
 
-    Give the returned generator to the `DataLoader`, so the order of the minibatches depends
-    on `seed` alone, not on how many random numbers something else drew before.
+    Give the returned generator to the `DataLoader`, so the order of the minibatches
+    depends on `seed` alone, not on how many random numbers something else drew before.
     """
     random.seed(seed)
     np.random.seed(seed)
@@ -57,27 +57,27 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-# --8<-- [end:device]
-
-
-# --8<-- [start:model]
 class MLP(nn.Module):
-    """A multi-layer perceptron: (Linear → ReLU → Dropout) per hidden layer, then Linear.
+    """A multi-layer perceptron: (Linear → ReLU → Dropout) per hidden layer, then
+    Linear.
 
     Args:
         n_in: Number of input features.
         hidden: Width of each hidden layer.
-        n_out: Number of outputs: 1 for a binary classifier (one logit per example), C for C
-            classes (one logit per class).
+        n_out: Number of outputs: 1 for a binary classifier (one logit per example), C
+            for C classes (one logit per class).
         dropout: Probability of zeroing each hidden activation while training.
 
-    A binary classifier returns logits of shape `[N]`, matching float targets of shape `[N]`
-    for `nn.BCEWithLogitsLoss`; a C-class one returns `[N, C]`, for `nn.CrossEntropyLoss`
-    with int64 targets of shape `[N]`.
+    A binary classifier returns logits of shape `[N]`, matching float targets of shape
+    `[N]` for `nn.BCEWithLogitsLoss`; a C-class one returns `[N, C]`, for
+    `nn.CrossEntropyLoss` with int64 targets of shape `[N]`.
     """
 
-    def __init__(self, n_in: int, hidden: Sequence[int], n_out: int, dropout: float = 0.0) -> None:
-        super().__init__()  # registers the module machinery before any layer is assigned
+    def __init__(
+        self, n_in: int, hidden: Sequence[int], n_out: int, dropout: float = 0.0
+    ) -> None:
+        # registers the module machinery before any layer is assigned
+        super().__init__()
         layers: list[nn.Module] = []
         for width in hidden:
             layers += [nn.Linear(n_in, width), nn.ReLU(), nn.Dropout(dropout)]
@@ -91,9 +91,6 @@ class MLP(nn.Module):
         logits = self.layers(x)
         # One output: drop the axis of size 1, so logits [N] line up with targets [N].
         return logits.squeeze(-1) if self.n_out == 1 else logits
-
-
-# --8<-- [end:model]
 
 
 def make_loader(
@@ -114,15 +111,17 @@ def make_loader(
             returns for reproducible runs.
     """
     if len(X) != len(y):
-        raise ValueError(f"X and y must hold as many examples, got {len(X)} and {len(y)}")
+        raise ValueError(
+            f"X and y must hold as many examples, got {len(X)} and {len(y)}"
+        )
     return DataLoader(
         TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, generator=generator
     )
 
 
 def predict(logits: torch.Tensor) -> torch.Tensor:
-    """Predicted classes: `logit > 0` for one logit per example `[N]`, argmax over classes
-    for `[N, C]`."""
+    """Predicted classes: `logit > 0` for one logit per example `[N]`, argmax over
+    classes for `[N, C]`."""
     if logits.dim() == 1:
         return (logits > 0).long()
     return logits.argmax(dim=1)
@@ -133,7 +132,6 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     return (predict(logits) == targets.long()).float().mean().item()
 
 
-# --8<-- [start:train-epoch]
 def train_epoch(
     model: nn.Module,
     loader: DataLoader,
@@ -142,7 +140,8 @@ def train_epoch(
     device: torch.device,
 ) -> float:
     """One pass over the training data; returns the mean loss over its examples."""
-    model.train()  # training mode: dropout active (and batch norm would use batch statistics)
+    # training mode: dropout active (and batch norm would use batch statistics)
+    model.train()
     total, count = 0.0, 0
     for X, y in loader:
         X, y = X.to(device), y.to(device)  # the batch goes where the model is
@@ -151,13 +150,17 @@ def train_epoch(
         optimizer.zero_grad()  # gradients accumulate: clear the previous step's
         loss.backward()  # d(loss)/d(parameter) into every parameter's .grad
         optimizer.step()  # move every parameter against its gradient
-        total += loss.item() * len(y)  # .item(): a Python float, detached from the graph
+        # .item(): a Python float, detached from the graph
+        total += loss.item() * len(y)
         count += len(y)
     return total / count
 
 
-@torch.no_grad()  # no graph: evaluation never calls backward, so save the memory and time
-def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, device: torch.device) -> float:
+# no graph: evaluation never calls backward, so save the memory and time
+@torch.no_grad()
+def evaluate(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, device: torch.device
+) -> float:
     """Accuracy of `model` on `(X, y)`, in evaluation mode (dropout off)."""
     was_training = model.training
     model.eval()
@@ -165,9 +168,6 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, device: torch.d
         return accuracy(model(X.to(device)), y.to(device))
     finally:
         model.train(was_training)
-
-
-# --8<-- [end:train-epoch]
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,6 @@ class EpochRecord:
     test_accuracy: float
 
 
-# --8<-- [start:fit]
 def fit(
     model: nn.Module,
     train: tuple[torch.Tensor, torch.Tensor],
@@ -195,13 +194,14 @@ def fit(
 ) -> list[EpochRecord]:
     """Train for `epochs` epochs and measure accuracy after each.
 
-    Before the first step it checks one batch with `check_classification_batch` and raises a
-    `ValueError` that says what is wrong (dtype, shape, range, logits vs probabilities) rather
-    than letting the loss function fail with a kernel's message.
+    Before the first step it checks one batch with `check_classification_batch` and
+    raises a `ValueError` that says what is wrong (dtype, shape, range, logits vs
+    probabilities) rather than letting the loss function fail with a kernel's message.
 
     Args:
         model: Already on `device`.
-        train: Training inputs and targets (on any device; batches are moved to `device`).
+        train: Training inputs and targets (on any device; batches are moved to
+            `device`).
         test: Held-out inputs and targets, for the accuracy after each epoch.
         loss_fn: E.g. `nn.BCEWithLogitsLoss()` or `nn.CrossEntropyLoss()`.
         optimizer: Built on `model.parameters()`.
@@ -212,7 +212,8 @@ def fit(
         on_epoch: Called with each epoch's record, e.g. to update a progress bar.
     """
     loader = make_loader(*train, batch_size=batch_size, generator=generator)
-    # With autograd on, so the check can see a sigmoid or softmax at the end of the model.
+    # With autograd on, so the check can see a sigmoid or softmax at the end of the
+    # model.
     X0, y0 = train[0][:batch_size].to(device), train[1][:batch_size].to(device)
     check_classification_batch(model(X0), y0, loss_fn).raise_if_problems()
     history = []
@@ -227,21 +228,14 @@ def fit(
     return history
 
 
-# --8<-- [end:fit]
-
-
-# --8<-- [start:sgd-step]
 def sgd_step(params: Sequence[torch.Tensor], lr: float) -> None:
     """Plain gradient descent by hand: `p -= lr * p.grad`, then clear the gradient.
 
-    The update runs under `torch.no_grad()`: it is not part of the model, and autograd refuses
-    to record an in-place change of a leaf that requires grad.
+    The update runs under `torch.no_grad()`: it is not part of the model, and autograd
+    refuses to record an in-place change of a leaf that requires grad.
     """
     with torch.no_grad():
         for p in params:
             if p.grad is not None:
                 p -= lr * p.grad
                 p.grad = None  # what optimizer.zero_grad() does by default
-
-
-# --8<-- [end:sgd-step]
