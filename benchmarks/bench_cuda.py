@@ -51,6 +51,7 @@ from zero_to_hero.cuda.launch import (
     blocks_for,
 )
 from zero_to_hero.cuda.occupancy import occupancy
+from zero_to_hero.files import atomic_write
 from zero_to_hero.reference import anchor
 
 GPU_SIZES = [1024, 2048, 4096]
@@ -597,5 +598,6 @@ def _record_commit_if_unknown(path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if commit and data["provenance"]["commit"].startswith("unknown"):
         data["provenance"]["commit"] = commit
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        with atomic_write(path, "w") as f:
+            f.write(json.dumps(data, indent=2) + "\n")
         print(f"commit recorded from ZERO_TO_HERO_COMMIT: {commit}")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from zero_to_hero.files import atomic_write
 from zero_to_hero.pages import RESULTS_DIR, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,11 +125,9 @@ def write_results(
         "metrics": [asdict(m) for m in metrics],
         **extra,
     }
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    with atomic_write(path, "w") as f:
+        f.write(json.dumps(payload, indent=2) + "\n")
     print(f"\nwrote {path.relative_to(ROOT)}")
     return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -49,3 +50,76 @@ def test_data_where_lists_every_data_set_without_downloading(capsys):
     out = capsys.readouterr().out
     for name in ("names", "shakespeare", "taylorswift"):
         assert name in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["micrograd", "train", "--steps", "0"],
+        ["micrograd", "train", "--steps", "-3"],
+        ["micrograd", "train", "--steps", "many"],
+        ["torch-basics", "train", "--epochs", "0"],
+    ],
+)
+def test_a_count_below_one_is_a_usage_error_before_any_work(argv, capsys):
+    """These used to end in `IndexError: list index out of range` after training."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected a whole number" in err and "Traceback" not in err
+
+
+def test_a_missing_file_is_one_line_on_stderr_and_exit_1(tmp_path):
+    """`bpe` had no error handling: a missing tokenizer printed a 16-line traceback."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zero_to_hero.cli",
+            "bpe",
+            "vocab",
+            str(tmp_path / "no"),
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "ZERO_TO_HERO_DEBUG"},
+    )
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.startswith("zero-to-hero bpe: error: ")
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_the_top_level_handler_prints_one_line_and_debug_shows_the_traceback(
+    tmp_path, monkeypatch
+):
+    from zero_to_hero.data import DataSetError
+
+    def failing(args):
+        raise DataSetError("names.txt is not where ZERO_TO_HERO_DATA says")
+
+    monkeypatch.setattr("zero_to_hero.cli.info", failing)
+    monkeypatch.delenv("ZERO_TO_HERO_DEBUG", raising=False)
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["info"]) == 1
+    assert err.getvalue() == (
+        "zero-to-hero info: error: names.txt is not where ZERO_TO_HERO_DATA says\n"
+    )
+    with pytest.raises(DataSetError):
+        main(["--debug", "info"])
+    monkeypatch.setenv("ZERO_TO_HERO_DEBUG", "1")
+    with pytest.raises(DataSetError):
+        main(["info"])
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch):
+    def buggy(args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("zero_to_hero.cli.info", buggy)
+    with pytest.raises(ZeroDivisionError):
+        main(["info"])

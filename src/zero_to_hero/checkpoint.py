@@ -16,6 +16,8 @@ from typing import Any
 
 import torch
 
+from zero_to_hero.errors import ZeroToHeroError
+from zero_to_hero.files import atomic_write
 from zero_to_hero.vocab import CharVocab
 
 __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "FORMAT_VERSION"]
@@ -23,7 +25,7 @@ __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "FORMAT_VERS
 FORMAT_VERSION = 1
 
 
-class CheckpointError(ValueError):
+class CheckpointError(ZeroToHeroError, ValueError):
     """A checkpoint is unreadable, or holds another model or vocabulary than
     expected."""
 
@@ -36,7 +38,7 @@ def save_checkpoint(
     state_dict: dict[str, torch.Tensor],
     **extra: Any,
 ) -> Path:
-    """Write a checkpoint atomically.
+    """Write a checkpoint atomically: an interrupted save leaves the previous file.
 
     Args:
         path: Where to write it (conventionally `*.pt`).
@@ -56,13 +58,8 @@ def save_checkpoint(
         "state_dict": {k: v.detach().cpu() for k, v in state_dict.items()},
         "extra": dict(extra),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        torch.save(payload, tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_write(path) as f:
+        torch.save(payload, f)
     return path
 
 

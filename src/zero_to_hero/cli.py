@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
 import shutil
 import sys
 from collections.abc import Sequence
 
 from zero_to_hero import __version__
+from zero_to_hero.errors import ZeroToHeroError
 
 # Modules that define `register(subparsers)`, in the order of the course.
 CHAPTER_CLIS = [
@@ -70,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}"
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an error (also: ZERO_TO_HERO_DEBUG=1)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("info", help="versions, torch build and devices").set_defaults(
         run=info
@@ -84,9 +91,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Errors a user causes (bad input, a missing or bad file): one line on stderr, status 1.
+USER_ERRORS = (ZeroToHeroError, FileNotFoundError, IsADirectoryError, PermissionError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A known error prints one line to stderr and exits 1 (2 for a
+    usage error, as argparse does); `--debug` or ZERO_TO_HERO_DEBUG=1 shows its
+    traceback. Any other exception is a bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    debug = args.debug or os.environ.get("ZERO_TO_HERO_DEBUG", "") not in ("", "0")
+    try:
+        return args.run(args)
+    except USER_ERRORS as err:
+        if debug:
+            raise
+        print(f"zero-to-hero {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"zero-to-hero {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

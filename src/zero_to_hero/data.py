@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from zero_to_hero.errors import ZeroToHeroError
+
 __all__ = [
     "ENV_VAR",
     "DataFile",
@@ -39,7 +41,7 @@ __all__ = [
 ENV_VAR = "ZERO_TO_HERO_DATA"
 
 
-class DataSetError(RuntimeError):
+class DataSetError(ZeroToHeroError, RuntimeError):
     """A data set could not be found, downloaded, or verified."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from zero_to_hero.options import positive_int
+
 
 def _train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
@@ -30,7 +32,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("micrograd", help="the scalar autograd engine")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     train = sub.add_parser("train", help="train the MLP of the two-moons demo")
-    train.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
+    train.add_argument(
+        "--steps", type=positive_int, default=100, help="SGD steps (default 100)"
+    )
     train.add_argument(
         "--seed", type=int, default=1337, help="data and init seed (default 1337)"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from zero_to_hero.options import positive_int
+
 
 def _train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
@@ -70,7 +72,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     train = sub.add_parser("train", help="train the binary or the multi-class example")
     train.add_argument("--task", choices=["binary", "multiclass"], default="binary")
     train.add_argument(
-        "--epochs", type=int, default=60, help="passes over the data (default 60)"
+        "--epochs",
+        type=positive_int,
+        default=60,
+        help="passes over the data (default 60)",
     )
     train.add_argument(
         "--seed", type=int, default=0, help="data, init and shuffling seed"
