@@ -25,6 +25,9 @@ __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "FORMAT_VERS
 FORMAT_VERSION = 1
 
 
+REQUIRED_KEYS = {"format_version", "kind", "config", "vocab", "state_dict", "extra"}
+
+
 class CheckpointError(ZeroToHeroError, ValueError):
     """A checkpoint is unreadable, or holds another model or vocabulary than
     expected."""
@@ -84,20 +87,34 @@ def load_checkpoint(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (0 bytes): not a checkpoint")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # pickle errors, truncated zip, foreign objects refused
-        raise CheckpointError(f"{path} is not a readable checkpoint: {err}") from None
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint ({type(err).__name__}"
+            + (f": {reason})" if reason else ")")
+        ) from None
     if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"{path} is not a zero_to_hero checkpoint (format version {FORMAT_VERSION})"
+        )
+    missing = sorted(REQUIRED_KEYS - payload.keys())
+    if missing:
+        raise CheckpointError(
+            f"{path} lacks {', '.join(missing)}: a damaged checkpoint"
         )
     if payload["kind"] != kind:
         raise CheckpointError(
             f"{path} holds a {payload['kind']!r} model, but a {kind!r} model was asked "
             "for"
         )
-    saved = CharVocab(payload["vocab"]["chars"], payload["vocab"]["boundary"])
+    try:
+        saved = CharVocab(payload["vocab"]["chars"], payload["vocab"]["boundary"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{path} holds a damaged vocabulary ({err})") from None
     if vocab is not None and saved != vocab:
         raise CheckpointError(
             f"{path} was trained with another vocabulary ({saved.size} characters "

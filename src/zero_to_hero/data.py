@@ -108,9 +108,15 @@ def find_local(
     there is none (nothing is downloaded).
 
     Raises:
-        DataSetError: the copy named through `ZERO_TO_HERO_DATA` fails its checksum.
+        DataSetError: `ZERO_TO_HERO_DATA` is set but is not a directory, or the copy
+            found through it fails its checksum.
     """
     env_dir = os.environ.get(ENV_VAR)
+    if env_dir and not Path(env_dir).is_dir():
+        raise DataSetError(
+            f"${ENV_VAR} is {env_dir!r}, which is not a directory: point it at the "
+            f"folder that holds {file.filename}, or unset it"
+        )
     if env_dir:
         candidate = Path(env_dir) / file.filename
         if candidate.is_file():
@@ -179,8 +185,16 @@ def _download(file: DataFile, cache: Path) -> Path:
 
 
 def load_text(file: DataFile, path: str | os.PathLike | None = None) -> str:
-    """The whole file as a string (UTF-8)."""
-    return data_path(file, path).read_text(encoding="utf-8")
+    """The whole file as a string (UTF-8; a byte-order mark at the start is dropped,
+    not read as a character)."""
+    found = data_path(file, path)
+    try:
+        return found.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataSetError(
+            f"{found} is not UTF-8 text (byte {err.start}: {err.reason}); save it as "
+            "UTF-8"
+        ) from None
 
 
 def load_names(path: str | os.PathLike | None = None) -> list[str]:
@@ -190,7 +204,12 @@ def load_names(path: str | os.PathLike | None = None) -> list[str]:
     >>> len(names), names[:3]
     (32033, ['emma', 'olivia', 'ava'])
     """
-    return load_text(NAMES, path).splitlines()
+    names = load_text(NAMES, path).splitlines()
+    if not any(names):
+        raise DataSetError(
+            f"{path or NAMES.filename} holds no names: expected one name a line"
+        )
+    return names
 
 
 def load_shakespeare(path: str | os.PathLike | None = None) -> str:

@@ -31,7 +31,9 @@ __all__ = ["Value", "weighted_sum", "topological_order"]
 
 def _check_number(x: object, what: str) -> float:
     """Return `x` as a float, or raise a `TypeError` that says what was expected."""
-    if isinstance(x, float):
+    # Exactly float: a subclass such as numpy.float64 would keep numpy's arithmetic,
+    # whose overflow only warns.
+    if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
@@ -280,10 +282,11 @@ class Value:
         return Value._result(s, (self,), (s * (1.0 - s),), "sigmoid")
 
     def relu(self) -> Value:
-        """max(0, x). The slope at exactly 0 is taken as 0, as PyTorch does."""
+        """max(0, x). The slope at exactly 0 is taken as 0, and nan stays nan, as in
+        PyTorch."""
         x = self.data
         return Value._result(
-            x if x > 0 else 0.0, (self,), (1.0 if x > 0 else 0.0,), "relu"
+            0.0 if x <= 0 else x, (self,), (1.0 if x > 0 else 0.0,), "relu"
         )
 
     def backward(self, grad: float = 1.0) -> None:
