@@ -123,3 +123,23 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
     monkeypatch.setattr("zero_to_hero.cli.info", buggy)
     with pytest.raises(ZeroDivisionError):
         main(["info"])
+
+
+def test_makemore_train_checks_its_output_before_training(tmp_path, capsys):
+    names = tmp_path / "names.txt"
+    names.write_text("emma\nolivia\nava\n")
+    existing = tmp_path / "model.pt"
+    existing.write_bytes(b"a run worth keeping")
+    cases = {
+        str(tmp_path): "is a directory",
+        str(existing): "already exists",
+        str(names): "is also an input",
+    }
+    for out, message in cases.items():
+        argv = ["makemore", "train", "--model", "bigram", "--data", str(names)]
+        assert main([*argv, "--out", out]) == 1
+        assert message in capsys.readouterr().err
+    assert existing.read_bytes() == b"a run worth keeping"
+    argv = ["makemore", "train", "--model", "bigram", "--data", str(names)]
+    assert main([*argv, "--out", str(existing), "--force"]) == 0
+    assert existing.read_bytes() != b"a run worth keeping"

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+from pathlib import Path
 
-__all__ = ["positive_int", "positive_float"]
+from zero_to_hero.errors import ZeroToHeroError
+
+__all__ = ["positive_int", "positive_float", "OptionError", "check_output"]
+
+
+class OptionError(ZeroToHeroError):
+    """A command-line option that cannot work, found before any work starts."""
 
 
 def positive_int(text: str) -> int:
@@ -33,3 +41,33 @@ def positive_float(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
+
+
+def check_output(
+    out: str | os.PathLike,
+    *inputs: str | os.PathLike | None,
+    overwrite: bool = False,
+) -> Path:
+    """Check, before a long run, that its result can be written to `out`.
+
+    Raises:
+        OptionError: `out` is a directory, one of the `inputs`, an existing file (unless
+            `overwrite`), or in a folder that cannot be created or written.
+    """
+    path = Path(out)
+    if path.is_dir():
+        raise OptionError(f"{path} is a directory: name the file to write")
+    for given in inputs:
+        same = path.exists() and given is not None and Path(given).exists()
+        if same and path.resolve() == Path(given).resolve():
+            raise OptionError(f"{path} is also an input: writing it would lose it")
+    if path.exists() and not overwrite:
+        raise OptionError(
+            f"{path} already exists: choose another name, or pass --force to replace it"
+        )
+    folder = path.parent
+    while not folder.exists():  # the nearest folder that exists must be writable
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise OptionError(f"cannot write {path}: {folder} is not a writable folder")
+    return path

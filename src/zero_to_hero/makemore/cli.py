@@ -80,9 +80,12 @@ def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.makemore.recipes import LECTURE_SEED, recipe, run_recipe
     from zero_to_hero.makemore.saving import save_model
     from zero_to_hero.makemore.train import split_losses
+    from zero_to_hero.options import check_output
 
     if args.steps is not None and args.steps < 0:
         raise ValueError(f"--steps must be >= 0, got {args.steps}")
+    if args.out:  # before training: a bad --out must not cost a whole run
+        check_output(args.out, args.data, overwrite=args.force)
     words = _words(args.data)
     if args.model == "bigram":
         splits = make_splits(words, block_size=1)
@@ -178,7 +181,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--smoothing", type=float, default=1.0, help="bigram pseudo-count"
     )
     train.add_argument("--data", help=data_help)
-    train.add_argument("--out", help="write a checkpoint here (e.g. model.pt)")
+    train.add_argument(
+        "--out",
+        help="write a checkpoint here (e.g. model.pt); an existing file is kept unless "
+        "--force",
+    )
+    train.add_argument(
+        "--force", action="store_true", help="replace the --out file if it exists"
+    )
     train.set_defaults(run=_train)
 
     sample = sub.add_parser("sample", help="draw names from a checkpoint")
