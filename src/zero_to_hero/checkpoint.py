@@ -20,7 +20,13 @@ from zero_to_hero.errors import ZeroToHeroError
 from zero_to_hero.files import atomic_write
 from zero_to_hero.vocab import CharVocab
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "FORMAT_VERSION"]
+__all__ = [
+    "CheckpointError",
+    "save_checkpoint",
+    "load_checkpoint",
+    "read_payload",
+    "FORMAT_VERSION",
+]
 
 FORMAT_VERSION = 1
 
@@ -66,6 +72,32 @@ def save_checkpoint(
     return path
 
 
+def read_payload(path: str | os.PathLike) -> dict[str, Any]:
+    """The dictionary a checkpoint file holds, read with `weights_only=True` (tensors
+    and plain values only: nothing else is unpickled).
+
+    Raises:
+        FileNotFoundError: no such file.
+        CheckpointError: the file is empty, truncated, or not a saved dictionary.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (0 bytes): not a checkpoint")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # pickle errors, truncated zip, foreign objects refused
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint ({type(err).__name__}"
+            + (f": {reason})" if reason else ")")
+        ) from None
+    if not isinstance(payload, dict):
+        raise CheckpointError(f"{path} is not a zero_to_hero checkpoint")
+    return payload
+
+
 def load_checkpoint(
     path: str | os.PathLike, kind: str, vocab: CharVocab | None = None
 ) -> tuple[dict[str, Any], CharVocab, dict[str, torch.Tensor], dict[str, Any]]:
@@ -85,19 +117,8 @@ def load_checkpoint(
             vocabulary.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    if path.stat().st_size == 0:
-        raise CheckpointError(f"{path} is empty (0 bytes): not a checkpoint")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # pickle errors, truncated zip, foreign objects refused
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
-        raise CheckpointError(
-            f"{path} is not a readable checkpoint ({type(err).__name__}"
-            + (f": {reason})" if reason else ")")
-        ) from None
-    if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
+    payload = read_payload(path)
+    if payload.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"{path} is not a zero_to_hero checkpoint (format version {FORMAT_VERSION})"
         )

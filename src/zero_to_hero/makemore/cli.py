@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import sys
 from collections.abc import Callable
 
 MODELS = ("bigram", "neural-bigram")  # plus every recipe name
@@ -38,7 +39,8 @@ SAMPLE_SEED = 2147483647 + 10  # the lectures' seed for drawing names after trai
 
 
 def _clear_errors(command: Callable[[argparse.Namespace], int]):
-    """Report bad input as one line on stderr and exit status 2, not as a traceback."""
+    """Report bad input (also a wrong recipe name or setting, which the model code
+    raises as ValueError or KeyError) as one line on stderr and exit status 1."""
 
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
@@ -55,7 +57,8 @@ def _clear_errors(command: Callable[[argparse.Namespace], int]):
             DataSetError,
         ) as err:
             message = err.args[0] if isinstance(err, KeyError) and err.args else err
-            raise SystemExit(f"zero-to-hero makemore: error: {message}") from None
+            print(f"zero-to-hero makemore: error: {message}", file=sys.stderr)
+            return 1
 
     return run
 

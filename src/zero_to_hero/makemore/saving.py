@@ -11,9 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from zero_to_hero.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from zero_to_hero.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    read_payload,
+    save_checkpoint,
+)
 from zero_to_hero.makemore.backprop import BackpropConfig, BackpropMLP
 from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram
 from zero_to_hero.makemore.deep import DeepMLP, DeepMLPConfig
@@ -81,13 +84,7 @@ def load_model(
             vocabulary.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    try:  # read the kind first, to know which model to rebuild
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # pickle errors, truncated zip, foreign objects refused
-        raise CheckpointError(f"{path} is not a readable checkpoint: {err}") from None
-    kind = payload.get("kind") if isinstance(payload, dict) else None
+    kind = read_payload(path).get("kind")  # first the kind: which model to rebuild
     if kind not in KINDS:
         raise CheckpointError(
             f"{path} holds a {kind!r} model, not a makemore model ({', '.join(KINDS)})"
