@@ -1,6 +1,6 @@
-"""micrograd must run wherever plain Python runs (Pyodide included): the engine, the
-networks and the demo import only the standard library until a drawing or the demo data
-is asked for."""
+"""micrograd must run wherever plain Python runs (Pyodide included): the engine, its
+lecture-shaped sibling, the networks and the demo import only the standard library
+until a drawing or the demo data is asked for."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 before = set(sys.modules)
 import zero_to_hero.micrograd
 import zero_to_hero.micrograd.demo
+import zero_to_hero.micrograd.simple
 loaded = {name.split(".")[0] for name in set(sys.modules) - before}
 third_party = sorted(
     loaded - set(sys.stdlib_module_names) - {"zero_to_hero", "_distutils_hack"}
