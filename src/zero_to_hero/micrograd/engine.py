@@ -297,9 +297,10 @@ class Value:
 
         * Leaves (nodes you created with `Value(...)`, such as parameters)
           **accumulate**: each call adds its gradient to `leaf.grad`. Calling
-          `backward()` twice on the same output therefore doubles every leaf gradient,
-          just as in PyTorch. Reset them with `Module.zero_grad()` (or `leaf.grad =
-          0.0`) before the next step.
+          `backward()` twice on the same output therefore doubles every leaf gradient.
+          (PyTorch accumulates too, but refuses a second pass through the same graph
+          unless the first used `retain_graph=True`.) Reset them with
+          `Module.zero_grad()` (or `leaf.grad = 0.0`) before the next step.
         * Intermediate nodes are **recomputed**: each call first sets their `grad` to 0,
           so after a call they hold this call's gradient (handy for `draw_dot`), never a
           sum.
