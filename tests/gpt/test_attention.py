@@ -110,10 +110,22 @@ def test_multi_head_attention_equals_torch_multihead_attention(
     expected, expected_weights = theirs(
         x, x, x, attn_mask=mask, average_attn_weights=False
     )
-    out, weights = ours(x, return_weights=True)
-    torch.testing.assert_close(out, expected)
-    torch.testing.assert_close(weights, expected_weights)
-    torch.testing.assert_close(ours(x), expected)  # the fused-kernel path too
+    torch.testing.assert_close(ours(x), expected)
+    torch.testing.assert_close(ours.weights(x), expected_weights)
+
+
+@pytest.mark.parametrize("causal", [True, False])
+@pytest.mark.parametrize("rotary", [None, 8])
+def test_the_fused_kernel_computes_the_written_out_attention(causal, rotary):
+    """forward (one fused kernel) against `attention` on the same queries, keys and
+    values, whose weights `weights` returns."""
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(16, 4, causal, rotary_block_size=rotary).double()
+    x = torch.randn(2, 8, 16, dtype=torch.float64)
+    written, weights = attention(*mha.queries_keys_values(x), causal=causal)
+    torch.testing.assert_close(mha(x), mha.proj(merge_heads(written)))
+    torch.testing.assert_close(mha.weights(x), weights)
+    assert mha.weights(x).shape == (2, 4, 8, 8)
 
 
 def test_multi_head_attention_is_its_heads_side_by_side():
@@ -130,10 +142,12 @@ def test_a_single_head_is_attention_over_its_projections():
     torch.manual_seed(0)
     head = Head(8, 4)
     x = torch.randn(2, 6, 8)
-    out, weights = head(x, return_weights=True)
+    out, weights = head(x), head.weights(x)
     assert out.shape == (2, 6, 4) and weights.shape == (2, 6, 6)
-    expected, _ = attention(head.query(x), head.key(x), head.value(x))
+    expected, expected_weights = attention(head.query(x), head.key(x), head.value(x))
     torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(weights, expected_weights)
+    torch.testing.assert_close(weights @ head.value(x), out)
 
 
 @given(shapes)

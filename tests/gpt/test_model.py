@@ -88,12 +88,23 @@ def test_attention_maps_are_causal_probabilities():
         assert (w.triu(diagonal=1) == 0).all()
 
 
-def test_the_fused_and_written_out_paths_agree():
-    block = Block(GPTConfig(**TINY)).double()
+@pytest.mark.parametrize("residual", [True, False])
+def test_a_residual_block_passes_the_stream_through_its_silenced_branches(residual):
+    """With the output layers of both branches zeroed, a residual block is the
+    identity (x + 0 + 0); without the residual stream, nothing gets through."""
+    config = GPTConfig(**{**TINY, "residual": residual, "layer_norm": residual})
+    block = Block(config).double()
     x = torch.randn(2, 8, 16, dtype=torch.float64)
-    fused = block(x)
-    written, _ = block(x, return_weights=True)
-    torch.testing.assert_close(fused, written)
+    assert not torch.allclose(block(x), x)
+    with torch.no_grad():
+        block.attn.proj.weight.zero_()
+        block.ffwd.proj.weight.zero_()
+    out = block(x)
+    assert isinstance(out, torch.Tensor)
+    if residual:
+        assert torch.equal(out, x)
+    else:
+        assert torch.equal(out, torch.zeros_like(x))
 
 
 @pytest.mark.parametrize(

@@ -106,10 +106,10 @@ def test_split_loss_is_the_mean_over_every_window(data):
     torch.manual_seed(0)
     model = GPT(GPTConfig(data.vocab.size, block_size=8, n_layer=1, n_head=1, n_embd=8))
     ids = data.val[: 8 * 5 + 1]
-    losses = [
-        model(ids[i : i + 8][None], ids[i + 1 : i + 9][None])[1].item()
-        for i in range(0, 40, 8)
-    ]
+    losses = []
+    for i in range(0, 40, 8):
+        _, loss = model(ids[i : i + 8][None], ids[i + 1 : i + 9][None])
+        losses.append(loss.item())
     assert split_loss(model, ids, 8, batch_size=2) == pytest.approx(sum(losses) / 5)
     with pytest.raises(ValueError, match="too few for one window"):
         split_loss(model, ids[:5], 8)
@@ -153,9 +153,8 @@ def test_a_model_that_does_not_fit_the_data_is_a_clear_error(
 def test_the_global_batch_must_split_evenly_between_processes(data, monkeypatch):
     from zero_to_hero.gpt import training as train_module
 
-    monkeypatch.setattr(
-        train_module, "_join_process_group", lambda device: train_module._Dist(1, 2)
-    )
+    second = train_module.ProcessRank(rank=1, world_size=2)
+    monkeypatch.setattr(train_module, "join_process_group", lambda device: second)
     model_config, tc = tiny(data, batch_size=9)
     with pytest.raises(
         ValueError,
@@ -262,11 +261,11 @@ def test_torchrun_processes_join_with_the_backend_of_their_device(
     )
     monkeypatch.setattr(train_module.dist, "get_rank", lambda: 1)
     monkeypatch.setattr(train_module.dist, "get_world_size", lambda: 2)
-    rank = train_module._join_process_group(torch.device(device))
+    rank = train_module.join_process_group(torch.device(device))
     assert joined == [backend] and (rank.rank, rank.world_size, rank.joined_here) == (
         1,
         2,
         True,
     )
     monkeypatch.setenv("WORLD_SIZE", "1")
-    assert train_module._join_process_group(torch.device(device)).world_size == 1
+    assert train_module.join_process_group(torch.device(device)).world_size == 1

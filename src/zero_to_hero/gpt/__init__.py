@@ -2,10 +2,10 @@
 
 The modules follow the chapter: `data` (Tiny Shakespeare as ids), `bigram` (the
 baseline), `aggregation` (the averaging trick), `attention` (heads, masks, rotary
-positions), `model` (blocks and the GPT), `sampling`, `bert` (the bidirectional
-sibling), `buildup` (the chapter's stages), `training` (the training loop, also under
-torchrun), `recipes` (named configurations), `flops` (model FLOP utilisation), `plots`
-and `exercises`.
+positions), `model` (blocks and the configurable GPT), `minimal` (the GPT as the page
+shows it), `sampling`, `bert` (the bidirectional sibling), `buildup` (the chapter's
+stages), `training` (the training loop, also under torchrun), `recipes` (named
+configurations), `flops` (model FLOP utilisation), `plots` and `exercises`.
 """
 
 from zero_to_hero.gpt.attention import Head, MultiHeadAttention

@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["running_mean_loops", "running_mean_matmul", "running_mean_softmax"]
+__all__ = [
+    "check_shape",
+    "running_mean_loops",
+    "running_mean_matmul",
+    "running_mean_softmax",
+]
 
 
-def _check(x: torch.Tensor) -> None:
+def check_shape(x: torch.Tensor) -> None:
+    """Refuse anything but a batch of sequences of vectors, `(B, T, C)`."""
     if x.dim() != 3:
         raise ValueError(f"expected x of shape (B, T, C), got shape {tuple(x.shape)}")
 
 
 def running_mean_loops(x: torch.Tensor) -> torch.Tensor:
     """`out[b, t] = x[b, :t+1].mean(0)`, one position at a time."""
-    _check(x)
+    check_shape(x)
     B, T, _ = x.shape
     out = torch.zeros_like(x)
     for b in range(B):
@@ -34,7 +40,7 @@ def running_mean_loops(x: torch.Tensor) -> torch.Tensor:
 def running_mean_matmul(x: torch.Tensor) -> torch.Tensor:
     """The same average as one matmul: row `t` of the weights is `1/(t+1)` on `0..t`,
     else 0."""
-    _check(x)
+    check_shape(x)
     T = x.shape[1]
     weights = torch.tril(torch.ones(T, T, dtype=x.dtype, device=x.device))
     weights = weights / weights.sum(dim=1, keepdim=True)
@@ -44,7 +50,7 @@ def running_mean_matmul(x: torch.Tensor) -> torch.Tensor:
 def running_mean_softmax(x: torch.Tensor) -> torch.Tensor:
     """The same weights from a softmax of equal scores with the future masked to
     `-inf`."""
-    _check(x)
+    check_shape(x)
     T = x.shape[1]
     # attention will learn these
     scores = torch.zeros(T, T, dtype=x.dtype, device=x.device)

@@ -119,11 +119,16 @@ class Head(nn.Module):
         self.value = nn.Linear(n_embd, head_size, bias=bias)
         self.causal = causal
 
-    def forward(self, x: torch.Tensor, return_weights: bool = False):
-        """`(B, T, n_embd)` → `(B, T, head_size)` (and the `(B, T, T)` weights if
-        asked)."""
-        out, weights = attention(self.query(x), self.key(x), self.value(x), self.causal)
-        return (out, weights) if return_weights else out
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """`(B, T, n_embd)` → `(B, T, head_size)`."""
+        out, _ = attention(self.query(x), self.key(x), self.value(x), self.causal)
+        return out
+
+    def weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The attention weights `(B, T, T)` of `x` `(B, T, n_embd)`: row `t` says how
+        much position `t` takes from each position."""
+        _, weights = attention(self.query(x), self.key(x), self.value(x), self.causal)
+        return weights
 
 
 class MultiHeadAttention(nn.Module):
@@ -158,12 +163,8 @@ class MultiHeadAttention(nn.Module):
             raise ValueError(
                 f"n_embd ({n_embd}) must be a multiple of n_head ({n_head})"
             )
-        self.n_embd, self.n_head, self.causal, self.dropout = (
-            n_embd,
-            n_head,
-            causal,
-            dropout,
-        )
+        self.n_embd, self.n_head = n_embd, n_head
+        self.causal, self.dropout = causal, dropout
         self.qkv = nn.Linear(n_embd, 3 * n_embd, bias=bias)
         self.proj = nn.Linear(n_embd, n_embd, bias=bias)
         self.rotary = rotary_block_size is not None
@@ -171,27 +172,35 @@ class MultiHeadAttention(nn.Module):
             rotations = rotary_tables(rotary_block_size, n_embd // n_head)
             self.register_buffer("rotations", rotations, persistent=False)
 
-    def forward(self, x: torch.Tensor, return_weights: bool = False):
-        """`(B, T, n_embd)` → `(B, T, n_embd)` (and the `(B, n_head, T, T)` weights if
-        asked)."""
+    def queries_keys_values(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """`q, k, v` of `x` `(B, T, n_embd)`, each `(B, n_head, T, head_size)`."""
         q, k, v = self.qkv(x).split(self.n_embd, dim=2)
         if self.rotary:
-            q, k = (
-                rotate(q, self.rotations, self.n_head),
-                rotate(k, self.rotations, self.n_head),
-            )
-        q, k, v = (split_heads(t, self.n_head) for t in (q, k, v))
+            q = rotate(q, self.rotations, self.n_head)
+            k = rotate(k, self.rotations, self.n_head)
+        return (
+            split_heads(q, self.n_head),
+            split_heads(k, self.n_head),
+            split_heads(v, self.n_head),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """`(B, T, n_embd)` → `(B, T, n_embd)`."""
+        q, k, v = self.queries_keys_values(x)
         dropout = self.dropout if self.training else 0.0
-        if return_weights:
-            out, weights = attention(q, k, v, self.causal, dropout)
-        else:
-            # the same computation in one fused kernel, without materialising the
-            # weights
-            out = F.scaled_dot_product_attention(
-                q, k, v, dropout_p=dropout, is_causal=self.causal
-            )
-        out = F.dropout(self.proj(merge_heads(out)), dropout, self.training)
-        return (out, weights) if return_weights else out
+        # `attention` in one fused kernel, without materialising the weights
+        out = F.scaled_dot_product_attention(
+            q, k, v, dropout_p=dropout, is_causal=self.causal
+        )
+        return F.dropout(self.proj(merge_heads(out)), dropout, self.training)
+
+    def weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The attention weights `(B, n_head, T, T)` of `x` `(B, T, n_embd)`, written
+        out (without dropout)."""
+        _, weights = attention(*self.queries_keys_values(x), self.causal)
+        return weights
 
     def as_heads(self) -> list[Head]:
         """Separate `Head` modules holding copies of this module's per-head weights."""

@@ -19,7 +19,7 @@ from zero_to_hero.gpt.data import CharDataset, get_batch
 from zero_to_hero.gpt.model import GPT, GPTConfig
 from zero_to_hero.gpt.training import TrainConfig, lr_at, split_loss
 
-__all__ = ["Stage", "STAGES", "fit", "build"]
+__all__ = ["Stage", "PLAIN", "ATTENTION_ONLY", "STAGES", "fit", "build"]
 
 
 @dataclass(frozen=True)
@@ -34,17 +34,19 @@ class Stage:
 # As in the lecture's build-up: PyTorch's default initialisation, whose scale follows
 # each layer's width (GPT-2's small fixed one would fade the signal in the stages that
 # have no residual stream yet), and an output layer of its own.
-_PLAIN = dict(init="pytorch", tie_weights=False)
-_ATTENTION_ONLY = dict(
-    _PLAIN, n_layer=1, feed_forward=False, residual=False, layer_norm=False
+PLAIN = dict(init="pytorch", tie_weights=False)
+
+# One layer of attention alone: no feed-forward, no residual stream, no LayerNorm.
+ATTENTION_ONLY = dict(
+    PLAIN, n_layer=1, feed_forward=False, residual=False, layer_norm=False
 )
 
 STAGES = [
     Stage("bigram"),
-    Stage("+ self-attention (1 head)", {**_ATTENTION_ONLY, "n_head": 1}),
-    Stage("+ multi-head (4 heads)", {**_ATTENTION_ONLY, "n_head": 4}),
-    Stage("+ feed-forward", {**_ATTENTION_ONLY, "feed_forward": True}),
-    Stage("+ residual connections and LayerNorm, 2 blocks", {**_PLAIN, "n_layer": 2}),
+    Stage("+ self-attention (1 head)", {**ATTENTION_ONLY, "n_head": 1}),
+    Stage("+ multi-head (4 heads)", {**ATTENTION_ONLY, "n_head": 4}),
+    Stage("+ feed-forward", {**ATTENTION_ONLY, "feed_forward": True}),
+    Stage("+ residual connections and LayerNorm, 2 blocks", {**PLAIN, "n_layer": 2}),
 ]
 
 

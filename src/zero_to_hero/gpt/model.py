@@ -3,7 +3,9 @@ head.
 
 `GPTConfig` also describes the steps of the build-up (no feed-forward, no residual
 connections, no LayerNorm), the bidirectional BERT variant (`causal=False`), and the
-recipe choices of the benchmark, so one class covers the whole chapter.
+recipe choices of the benchmark, so one class covers the whole chapter. The page shows
+`zero_to_hero.gpt.minimal` instead: this model in its default configuration, without
+the switches, which gives exactly the same logits from the same weights.
 """
 
 from __future__ import annotations
@@ -171,18 +173,14 @@ class Block(nn.Module):
             else None
         )
 
-    def forward(self, x: torch.Tensor, return_weights: bool = False):
-        """`(B, T, n_embd)` → `(B, T, n_embd)` (and the attention weights if asked)."""
-        attended = self.attn(self.ln1(x), return_weights=return_weights)
-        attended, weights = attended if return_weights else (attended, None)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """`(B, T, n_embd)` → `(B, T, n_embd)`."""
+        attended = self.attn(self.ln1(x))
         x = x + attended if self.config.residual else attended
         if self.ffwd is not None:
-            x = (
-                x + self.ffwd(self.ln2(x))
-                if self.config.residual
-                else self.ffwd(self.ln2(x))
-            )
-        return (x, weights) if return_weights else x
+            computed = self.ffwd(self.ln2(x))
+            x = x + computed if self.config.residual else computed
+        return x
 
 
 class GPT(nn.Module):
@@ -229,8 +227,9 @@ class GPT(nn.Module):
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Logits `(B, T, vocab_size)` for ids `(B, T)`, and the mean cross-entropy if
-        `targets` `(B, T)` are given (a target of -100 is ignored)."""
+        """`(logits, loss)`, always: logits `(B, T, vocab_size)` for ids `(B, T)`; the
+        mean cross-entropy against `targets` `(B, T)` (a target of -100 is skipped), or
+        None without targets."""
         x = self.dropout(self._embed(idx))
         for block in self.blocks:
             x = block(x)
@@ -281,8 +280,8 @@ class GPT(nn.Module):
             with torch.no_grad():
                 x = self._embed(idx)
                 for block in self.blocks:
-                    x, weights = block(x, return_weights=True)
-                    maps.append(weights)
+                    maps.append(block.attn.weights(block.ln1(x)))
+                    x = block(x)
         finally:
             self.train(was_training)
         return maps

@@ -34,11 +34,16 @@ __all__ = [
     "EvalRecord",
     "TrainResult",
     "Trainer",
+    "ProcessRank",
     "CHECKPOINT_KIND",
     "lr_at",
     "make_optimizer",
     "split_loss",
+    "resolve_device",
+    "join_process_group",
+    "check_vocab",
     "train",
+    "save_trainer",
     "load_model",
 ]
 
@@ -211,7 +216,7 @@ class TrainResult:
 
 
 @dataclass(frozen=True)
-class _Dist:
+class ProcessRank:
     """Where this process stands under torchrun (rank 0 of 1 when not launched by
     it)."""
 
@@ -221,10 +226,13 @@ class _Dist:
 
     @property
     def is_main(self) -> bool:
+        """Rank 0: the process that prints and writes checkpoints."""
         return self.rank == 0
 
 
-def _resolve_device(name: str, local_rank: int) -> torch.device:
+def resolve_device(name: str, local_rank: int) -> torch.device:
+    """The device `name` ("cpu", "cuda", "cuda:1", "auto") means for this process: under
+    torchrun, a bare "cuda" is the GPU of its local rank."""
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     device = torch.device(name)
@@ -239,21 +247,25 @@ def _resolve_device(name: str, local_rank: int) -> torch.device:
     return device
 
 
-def _join_process_group(device: torch.device) -> _Dist:
+def join_process_group(device: torch.device) -> ProcessRank:
     """Read torchrun's environment; join the process group if there are several
     processes."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
-        return _Dist()
+        return ProcessRank()
     joined_here = not dist.is_initialized()
     if joined_here:
         # NCCL moves CUDA tensors between GPUs; gloo is the CPU backend.
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
-    return _Dist(dist.get_rank(), dist.get_world_size(), joined_here)
+    return ProcessRank(dist.get_rank(), dist.get_world_size(), joined_here)
 
 
-def _check_vocab(config: GPTConfig, vocab: CharVocab, objective: str) -> None:
-    # The masked objective needs one more id than the text has characters: MASK.
+def check_vocab(config: GPTConfig, vocab: CharVocab, objective: str) -> None:
+    """Refuse a model whose vocabulary or mask does not fit the data and the objective.
+
+    The masked objective needs one more id than the text has characters (MASK) and a
+    model without the causal mask; the next-character objective the opposite.
+    """
     expected = vocab.size + (objective == "masked")
     if config.vocab_size != expected:
         raise ValueError(
@@ -277,6 +289,8 @@ class Trainer:
         tc: The training recipe.
         data: Train and validation ids with their vocabulary.
         device: Where the model lives.
+        rank: This process's place under torchrun (`train` passes it); None: the only
+            process.
     """
 
     def __init__(
@@ -285,10 +299,10 @@ class Trainer:
         tc: TrainConfig,
         data: CharDataset,
         device: torch.device | str = "cpu",
-        _rank: _Dist | None = None,
+        rank: ProcessRank | None = None,
     ):
-        _check_vocab(config, data.vocab, tc.objective)
-        self.rank = rank = _rank or _Dist()
+        check_vocab(config, data.vocab, tc.objective)
+        self.rank = rank = rank or ProcessRank()
         if tc.batch_size % rank.world_size:
             raise ValueError(
                 f"batch_size {tc.batch_size} must be divisible by the number of "
@@ -394,8 +408,8 @@ def train(
     """
     from tqdm.auto import tqdm
 
-    device = _resolve_device(tc.device, int(os.environ.get("LOCAL_RANK", "0")))
-    rank = _join_process_group(device)
+    device = resolve_device(tc.device, int(os.environ.get("LOCAL_RANK", "0")))
+    rank = join_process_group(device)
     try:
         trainer = Trainer(config, tc, data, device, rank)
         result = TrainResult(
@@ -416,7 +430,7 @@ def train(
             if record.val_loss < result.best_val:
                 result.best_val, result.best_step = record.val_loss, record.step
                 if out_dir is not None:
-                    _save(Path(out_dir) / "best.pt", trainer, record)
+                    save_trainer(Path(out_dir) / "best.pt", trainer, record)
             if on_eval is not None:
                 on_eval(record)
             bar.set_postfix(
@@ -435,7 +449,7 @@ def train(
                 evaluate()
         bar.close()
         if out_dir is not None and rank.is_main:
-            _save(Path(out_dir) / "last.pt", trainer, result.history[-1])
+            save_trainer(Path(out_dir) / "last.pt", trainer, result.history[-1])
         if rank.world_size > 1:
             dist.barrier()  # nobody leaves while rank 0 still writes
     finally:
@@ -444,7 +458,9 @@ def train(
     return result
 
 
-def _save(path: Path, trainer: Trainer, record: EvalRecord) -> None:
+def save_trainer(path: Path, trainer: Trainer, record: EvalRecord) -> None:
+    """Write the trainer's model, config, vocabulary and training recipe to `path`,
+    with the step and validation loss of `record`."""
     save_checkpoint(
         path,
         CHECKPOINT_KIND,
