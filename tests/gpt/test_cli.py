@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from zero_to_hero.cli import main
 
@@ -68,16 +69,47 @@ def test_sample_continues_the_prompt_reproducibly(trained, capsys):
         (["--top-k", "1000"], "top_k must be None or an int in 1..17"),
     ],
 )
-def test_sample_rejects_bad_input_with_a_message(trained, args, message):
-    with pytest.raises(SystemExit) as exc:
-        main(["gpt", "sample", "--checkpoint", str(trained / "best.pt"), *args])
-    assert message in str(exc.value) and str(exc.value).startswith(
-        "zero-to-hero gpt sample: error"
-    )
+def test_sample_rejects_bad_input_with_a_message(trained, args, message, capsys):
+    argv = ["gpt", "sample", "--checkpoint", str(trained / "best.pt"), *args]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("zero-to-hero gpt sample: error")
 
 
-def test_missing_checkpoint_and_unknown_recipe_are_clear_errors(tmp_path):
-    with pytest.raises(SystemExit, match="no checkpoint at"):
-        main(["gpt", "sample", "--checkpoint", str(tmp_path / "nothing.pt")])
-    with pytest.raises(SystemExit, match="unknown recipe 'giant'"):
-        main(["gpt", "train", "--recipe", "giant", "--out", str(tmp_path)])
+def test_missing_checkpoint_and_unknown_recipe_are_clear_errors(tmp_path, capsys):
+    assert main(["gpt", "sample", "--checkpoint", str(tmp_path / "nothing.pt")]) == 1
+    assert "no checkpoint at" in capsys.readouterr().err
+    assert main(["gpt", "train", "--recipe", "giant", "--out", str(tmp_path)]) == 1
+    assert "unknown recipe 'giant'" in capsys.readouterr().err
+
+
+def test_train_never_replaces_an_existing_run_and_checks_options_first(
+    tmp_path, capsys
+):
+    """`gpt train --out DIR` into a run's folder used to replace its best.pt with the
+    step-0 model; now it is refused before any work, unless --force."""
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "best.pt").write_bytes(b"a good model")
+    assert main(["gpt", "train", "--recipe", "tiny", "--out", str(run)]) == 1
+    assert "already holds a run (best.pt)" in capsys.readouterr().err
+    assert (run / "best.pt").read_bytes() == b"a good model"
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    assert main(["gpt", "train", "--out", str(a_file)]) == 1
+    assert "is a file" in capsys.readouterr().err
+    for bad in (["--max-iters", "0"], ["--learning-rate", "nan"], ["--n-head", "-1"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["gpt", "train", "--out", str(tmp_path / "new"), *bad])
+        assert exc.value.code == 2
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_device_that_is_not_there_is_one_line(tmp_path, capsys):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    argv = ["gpt", "train", "--recipe", "tiny", "--out", str(tmp_path / "r")]
+    assert main([*argv, "--device", "cuda"]) == 1
+    assert "sees no GPU" in capsys.readouterr().err
+    assert main([*argv, "--device", "tpu9"]) == 1
+    assert "unknown device 'tpu9'" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from zero_to_hero.checkpoint import CheckpointError, save_checkpoint
 from zero_to_hero.gpt import GPT, CharDataset, GPTConfig, TrainConfig, load_model, train
 from zero_to_hero.gpt.recipes import recipe
 from zero_to_hero.gpt.training import lr_at, make_optimizer, split_loss
+from zero_to_hero.options import OptionError
 from zero_to_hero.vocab import CharVocab
 
 TEXT = "First Citizen: we are accounted poor citizens, the patricians good.\n" * 40
@@ -193,7 +194,7 @@ def test_a_gpu_that_is_not_there_is_a_clear_error(data):
         pytest.skip("this machine has a GPU")
     model_config, tc = tiny(data, device="cuda")
     with pytest.raises(
-        RuntimeError, match="device 'cuda' was asked for, but this torch sees no GPU"
+        OptionError, match="device 'cuda' was asked for, but this torch sees no GPU"
     ):
         train(model_config, tc, data, progress=False)
 

@@ -11,42 +11,65 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
+
+from zero_to_hero.options import positive_float, positive_int
 
 # Command-line flag → TrainConfig / GPTConfig field, for the settings worth changing by
 # hand.
 _OVERRIDES = {
-    "max_iters": int,
-    "batch_size": int,
-    "learning_rate": float,
+    "max_iters": positive_int,
+    "batch_size": positive_int,
+    "learning_rate": positive_float,
     "min_lr": float,
     "warmup_iters": int,
     "schedule": str,
-    "eval_interval": int,
-    "eval_iters": int,
+    "eval_interval": positive_int,
+    "eval_iters": positive_int,
     "grad_clip": float,
     "weight_decay": float,
     "seed": int,
     "device": str,
-    "block_size": int,
-    "n_layer": int,
-    "n_head": int,
-    "n_embd": int,
+    "block_size": positive_int,
+    "n_layer": positive_int,
+    "n_head": positive_int,
+    "n_embd": positive_int,
     "dropout": float,
 }
 
 
 def _clear_errors(command):
-    """Bad input ends the command with its message, not a traceback."""
+    """Bad input (also a setting the configs refuse, as ValueError) ends the command
+    with one line on stderr and exit status 1, not a traceback."""
 
     def run(args: argparse.Namespace) -> int:
-        from zero_to_hero.checkpoint import CheckpointError
-
         try:
             return command(args)
-        except (ValueError, FileNotFoundError, CheckpointError) as err:
-            raise SystemExit(f"zero-to-hero gpt {args.action}: error: {err}") from None
+        except ValueError as err:
+            print(f"zero-to-hero gpt {args.action}: error: {err}", file=sys.stderr)
+            return 1
 
     return run
+
+
+def _check_out_dir(out: str, force: bool) -> None:
+    """Before any training: `out` can hold this run, and holds no other run (training
+    starts its best checkpoint from scratch, so it would replace a better model)."""
+    from zero_to_hero.options import OptionError, check_output
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise OptionError(
+            f"--out {out} is a file: name a directory for the checkpoints"
+        )
+    existing = [n for n in ("best.pt", "last.pt") if (folder / n).exists()]
+    if existing and not force:
+        raise OptionError(
+            f"{out} already holds a run ({', '.join(existing)}): choose another --out, "
+            "or pass --force to replace it"
+        )
+    check_output(folder / "best.pt", overwrite=True)  # a folder that can be written
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -55,6 +78,7 @@ def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.gpt.recipes import recipe
     from zero_to_hero.gpt.training import train
 
+    _check_out_dir(args.out, args.force)
     data = CharDataset.from_text(load_shakespeare(args.data))
     overrides = {
         k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None
@@ -110,7 +134,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fast (default), baby, lecture or tiny: see recipes.py",
     )
     train.add_argument(
-        "--out", default="out-gpt", help="checkpoint directory (default out-gpt)"
+        "--out",
+        default="out-gpt",
+        help="checkpoint directory (default out-gpt); one that already holds a run "
+        "is refused before training, unless --force",
+    )
+    train.add_argument(
+        "--force", action="store_true", help="replace the run already in --out"
     )
     train.add_argument(
         "--data", default=None, help="a text file instead of Tiny Shakespeare"
@@ -127,9 +157,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     sample.add_argument(
         "--prompt", default="", help="text to continue (default: a newline)"
     )
-    sample.add_argument("--max-new-tokens", type=int, default=500)
+    sample.add_argument("--max-new-tokens", type=positive_int, default=500)
     sample.add_argument("--temperature", type=float, default=1.0)
-    sample.add_argument("--top-k", type=int, default=None)
-    sample.add_argument("--num-samples", type=int, default=1)
+    sample.add_argument("--top-k", type=positive_int, default=None)
+    sample.add_argument("--num-samples", type=positive_int, default=1)
     sample.add_argument("--seed", type=int, default=1337)
     sample.set_defaults(run=_clear_errors(_sample))

@@ -27,6 +27,7 @@ from zero_to_hero.checkpoint import CheckpointError, load_checkpoint, save_check
 from zero_to_hero.gpt.bert import mask_tokens
 from zero_to_hero.gpt.data import CharDataset, batch_offsets, windows
 from zero_to_hero.gpt.model import GPT, GPTConfig
+from zero_to_hero.options import OptionError
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
@@ -235,11 +236,18 @@ def resolve_device(name: str, local_rank: int) -> torch.device:
     torchrun, a bare "cuda" is the GPU of its local rank."""
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise OptionError(
+            f"unknown device {name!r}: expected cpu, cuda, cuda:N or auto"
+        ) from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise RuntimeError(
-                "device 'cuda' was asked for, but this torch sees no GPU"
+            raise OptionError(
+                f"device {name!r} was asked for, but this torch sees no GPU "
+                f"(torch {torch.__version__}; `zero-to-hero info` says more): use "
+                "--device cpu"
             )
         if device.index is None:  # one GPU per process under torchrun
             device = torch.device("cuda", local_rank)
