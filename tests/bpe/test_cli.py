@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zero_to_hero.bpe import Tokenizer
+from zero_to_hero.bpe.storage import load
 from zero_to_hero.cli import main
 
 
@@ -15,7 +15,7 @@ def test_train_encode_and_list_from_the_command_line(tmp_path, capsys):
         == 0
     )
     assert "6 merges learned" in capsys.readouterr().out
-    tok = Tokenizer.load(model)
+    tok = load(model)
     assert main(["bpe", "encode", str(model), "low lower"]) == 0
     assert capsys.readouterr().out.split() == [str(i) for i in tok.encode("low lower")]
     assert main(["bpe", "vocab", str(model)]) == 0
@@ -41,4 +41,4 @@ def test_basic_tokenizer_and_the_straightforward_trainer(tmp_path, capsys):
     ]
     assert main(argv) == 0
     assert "11 bytes -> 5 tokens" in capsys.readouterr().out
-    assert type(Tokenizer.load(model)).__name__ == "BasicTokenizer"
+    assert type(load(model)).__name__ == "BasicTokenizer"

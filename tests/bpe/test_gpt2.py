@@ -75,11 +75,17 @@ def test_gpt2_ids_with_the_special_token(trained, reference):
     assert ours.count(50256) == 2
 
 
+# Code points unassigned in Python's Unicode tables (category Cn) stay out: the `regex`
+# module and tiktoken's Rust regex follow newer Unicode versions, each its own, and may
+# disagree on whether a newly assigned character (U+323B0, CJK extension J) is a letter.
+assigned = st.characters(exclude_categories=["Cs", "Cn"])
+
+
 @settings(max_examples=500)
 @given(
     text=st.lists(
         st.one_of(
-            st.text(max_size=10),
+            st.text(assigned, max_size=10),
             st.sampled_from(
                 ["'s", "'LL", " 123", "  \n", "👍🏿", "ĠĊ", "नमस्ते", "\u00a0"]
             ),

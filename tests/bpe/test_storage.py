@@ -30,9 +30,9 @@ def same(a: Tokenizer, b: Tokenizer) -> None:
 def test_round_trip_of_every_tokenizer(trained, kind, tmp_path):
     tok = trained[kind]
     path = tmp_path / "tok.bpe"
-    tok.save(path)
-    same(tok, Tokenizer.load(path))
-    same(tok, type(tok).load(path))
+    save(tok, path)
+    same(tok, load(path))
+    same(tok, load(path, type(tok)))
     assert not list(tmp_path.glob("*.tmp")), "the temporary file was renamed into place"
 
 
@@ -63,7 +63,7 @@ def test_any_special_token_and_any_pattern_round_trip(
 
 def test_the_file_is_plain_and_readable(trained, tmp_path):
     path = tmp_path / "basic.bpe"
-    trained["basic"].save(path)
+    save(trained["basic"], path)
     lines = path.read_text(encoding="ascii").split("\n")
     assert lines[:5] == [
         "zero-to-hero bpe 1",
@@ -80,7 +80,7 @@ def good_file(tmp_path):
     tok = RegexTokenizer().train("aaabdaaabac and more text", 260)
     tok.register_special_tokens({"<|end|>": 260})
     path = tmp_path / "good.bpe"
-    tok.save(path)
+    save(tok, path)
     return path
 
 
@@ -144,16 +144,16 @@ def corrupt(path, old, new, count=1):
 def test_corrupt_and_foreign_files_are_clear_errors(good_file, edit, message):
     edit(good_file)
     with pytest.raises(TokenizerFileError, match=regex.escape(message)):
-        Tokenizer.load(good_file)
+        load(good_file)
 
 
 def test_loading_into_the_wrong_class_or_a_missing_file(good_file, tmp_path):
     with pytest.raises(
         ValueError, match="holds a RegexTokenizer, not a BasicTokenizer"
     ):
-        BasicTokenizer.load(good_file)
+        load(good_file, BasicTokenizer)
     with pytest.raises(FileNotFoundError):
-        Tokenizer.load(tmp_path / "missing.bpe")
+        load(tmp_path / "missing.bpe")
 
 
 def test_a_bad_save_leaves_no_file(tmp_path):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zero_to_hero.bpe import BasicTokenizer, RegexTokenizer
-from zero_to_hero.bpe.tokenizer import _apply_merges, _apply_merges_heap
+from zero_to_hero.bpe.encoding import apply_merges, apply_merges_heap
 from zero_to_hero.reference import anchor
 
 KINDS = ["basic", "regex-gpt4", "regex-gpt2", "gpt2"]
@@ -70,7 +70,7 @@ def test_the_heap_encoder_equals_the_simple_one(trained, data):
     tok = trained[data.draw(st.sampled_from(KINDS))]
     text = data.draw(texts)
     ids = [tok.byte_ids[b] for b in text.encode("utf-8")]
-    assert _apply_merges_heap(ids, tok.merges) == _apply_merges(ids, tok.merges)
+    assert apply_merges_heap(ids, tok.merges) == apply_merges(ids, tok.merges)
 
 
 def test_regex_tokenizer_never_merges_across_pieces(trained):
@@ -185,3 +185,23 @@ def test_bad_patterns_are_refused():
         RegexTokenizer(r"\p{L}+").encode("hello world")
     with pytest.raises(TypeError, match="pattern must be a str"):
         RegexTokenizer(None)
+
+
+def test_from_merges_rebuilds_a_tokenizer_and_checks_what_it_is_given(trained):
+    text = "Hello world<|endoftext|> 日本"
+    for kind in ("regex-gpt2", "gpt2"):
+        tok = trained[kind]
+        again = RegexTokenizer.from_merges(
+            tok.merges, tok.byte_ids, tok.special_tokens, pattern=tok.pattern
+        )
+        assert list(again.merges.items()) == list(tok.merges.items())
+        assert again.encode(text, allowed_special="all") == tok.encode(
+            text, allowed_special="all"
+        )
+    assert BasicTokenizer.from_merges([(97, 97)]).encode("aaa") == [256, 97]
+    with pytest.raises(ValueError, match=r"merge 1 repeats the pair \(97, 98\)"):
+        BasicTokenizer.from_merges([(97, 98), (97, 98)])
+    with pytest.raises(ValueError, match=r"each of the ids 0\.\.255 exactly once"):
+        BasicTokenizer.from_merges([], byte_ids=[0] * 256)
+    with pytest.raises(TypeError):
+        BasicTokenizer.from_merges([], pattern="a basic tokenizer has no pattern")

@@ -1,5 +1,8 @@
 """Byte-pair encoding: byte-level tokenizers, two trainers with identical results,
-GPT-2's tokenizer loaded from its published files, and a versioned save format."""
+GPT-2's tokenizer loaded from its published files, and a versioned save format.
+
+`zero_to_hero.bpe.lecture` has the same tokenizers written to be read (the classes the
+pages list); the ones exported here are the tools, with the same results."""
 
 from zero_to_hero.bpe.basics import count_pairs, merge, train_straightforward
 from zero_to_hero.bpe.fast import train_fast

@@ -12,6 +12,7 @@ _PATTERNS = ("gpt4", "gpt2", "none")
 
 def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe import GPT2_SPLIT_PATTERN, BasicTokenizer, RegexTokenizer
+    from zero_to_hero.bpe.storage import save
 
     text = Path(args.text).read_text(encoding="utf-8")
     if args.pattern == "none":
@@ -23,7 +24,7 @@ def _train(args: argparse.Namespace) -> int:
             else RegexTokenizer()
         )
     tok.train(text, args.vocab_size, trainer=args.trainer, progress=True)
-    tok.save(args.out)
+    save(tok, args.out)
     n = len(tok.encode(text, allowed_special="none"))
     print(
         f"{len(tok.merges)} merges learned; {len(text.encode('utf-8')):,} bytes -> "
@@ -33,18 +34,19 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _encode(args: argparse.Namespace) -> int:
-    from zero_to_hero.bpe import Tokenizer
+    from zero_to_hero.bpe.storage import load
 
-    tok = Tokenizer.load(args.model)
+    tok = load(args.model)
     text = sys.stdin.read() if args.text == "-" else args.text
     print(" ".join(map(str, tok.encode(text, allowed_special=args.allowed_special))))
     return 0
 
 
 def _vocab(args: argparse.Namespace) -> int:
-    from zero_to_hero.bpe import Tokenizer
+    from zero_to_hero.bpe.render import vocab_dump
+    from zero_to_hero.bpe.storage import load
 
-    print(Tokenizer.load(args.model).vocab_dump())
+    print(vocab_dump(load(args.model)))
     return 0
 
 
@@ -68,7 +70,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.set_defaults(run=_train)
     encode = sub.add_parser("encode", help="print the token ids of a text")
     encode.add_argument(
-        "model", help="a file written by `bpe train` (or Tokenizer.save)"
+        "model", help="a file written by `bpe train` (or bpe.storage.save)"
     )
     encode.add_argument("text", help="the text to encode, or - to read standard input")
     encode.add_argument(

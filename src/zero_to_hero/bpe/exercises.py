@@ -11,7 +11,8 @@ import codecs
 from collections.abc import Iterable, Iterator, Sequence
 
 from zero_to_hero.bpe.basics import Pair, count_pairs, merge
-from zero_to_hero.bpe.tokenizer import RegexTokenizer, Tokenizer, _apply_merges
+from zero_to_hero.bpe.encoding import apply_merges
+from zero_to_hero.bpe.tokenizer import RegexTokenizer, Tokenizer
 
 __all__ = ["tied_merges", "decode_stream", "bytes_per_token", "merges_from_ranks"]
 
@@ -80,7 +81,7 @@ def merges_from_ranks(ranks: dict[bytes, int]) -> list[Pair]:
     merges: dict[Pair, int] = {}
     pairs: list[Pair] = []
     for token, rank in order[256:]:
-        parts = _apply_merges(list(token), merges)
+        parts = apply_merges(list(token), merges)
         if len(parts) != 2:
             raise ValueError(
                 f"token {token!r} (rank {rank}) is not two lower-ranked tokens"

@@ -44,9 +44,9 @@ from zero_to_hero.bpe.basics import Pair
 
 __all__ = ["train_fast"]
 
-# A pair (a, b) is stored as the int a * _SHIFT + b: ints hash faster than tuples and
+# A pair (a, b) is stored as the int a * SHIFT + b: ints hash faster than tuples and
 # cost no allocation. Token ids stay far below 2**24.
-_SHIFT = 1 << 24
+SHIFT = 1 << 24
 
 
 def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
@@ -61,9 +61,9 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
         The merged pairs in order. Fewer than `num_merges` if the text runs out of
         pairs.
     """
-    if 256 + num_merges >= _SHIFT:
+    if 256 + num_merges >= SHIFT:
         raise ValueError(
-            f"at most {_SHIFT - 257:,} merges are supported, got {num_merges:,}"
+            f"at most {SHIFT - 257:,} merges are supported, got {num_merges:,}"
         )
     # distinct chunks, in order of first appearance, with counts
     words = Counter(chunks)
@@ -76,7 +76,7 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
     prv = list(range(-1, len(text) - 1))
     # how often the word holding this position occurs in the text
     weight: list[int] = []
-    pairs = [a * _SHIFT + b for a, b in itertools.pairwise(text)]
+    pairs = [a * SHIFT + b for a, b in itertools.pairwise(text)]
     start = 0
     for data, freq in zip(encoded, words.values()):
         end = start + len(data)
@@ -104,7 +104,7 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
             if count:
                 heapq.heappush(heap, (-count, first, pair))
             continue
-        a, b = divmod(pair, _SHIFT)
+        a, b = divmod(pair, SHIFT)
         # `where` keeps positions the pair has left (checking them here is cheaper than
         # removing them at every merge): skip those to find the true first occurrence.
         positions = sorted(where[pair])
@@ -128,7 +128,7 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
             freq = weight[i]
             h, k = prv[i], nxt[j]
             if h != -1:  # (x, a) at h becomes (x, new)
-                x = token[h] * _SHIFT
+                x = token[h] * SHIFT
                 counts[x + a] -= freq
                 if x + new in counts:
                     counts[x + new] += freq
@@ -138,13 +138,13 @@ def train_fast(chunks: Iterable[str], num_merges: int) -> list[Pair]:
                 where[x + new].append(h)
             if k != -1:  # (b, y) at j disappears, (new, y) appears at i
                 y = token[k]
-                counts[b * _SHIFT + y] -= freq
-                if new * _SHIFT + y in counts:
-                    counts[new * _SHIFT + y] += freq
+                counts[b * SHIFT + y] -= freq
+                if new * SHIFT + y in counts:
+                    counts[new * SHIFT + y] += freq
                 else:
-                    counts[new * _SHIFT + y] = freq
-                    born.add(new * _SHIFT + y)
-                where[new * _SHIFT + y].append(i)
+                    counts[new * SHIFT + y] = freq
+                    born.add(new * SHIFT + y)
+                where[new * SHIFT + y].append(i)
             token[i], token[j] = new, -1
             nxt[i] = k
             if k != -1:

@@ -142,6 +142,6 @@ def load_gpt2(
     # Whatever encoder.json holds beyond the bytes and the merges is a special token.
     ordinary = set(id_of.values())
     specials = {token: i for token, i in encoder.items() if i not in ordinary}
-    tokenizer = RegexTokenizer(GPT2_SPLIT_PATTERN)
-    tokenizer._set_state(merges, byte_ids, specials)
-    return tokenizer
+    return RegexTokenizer.from_merges(
+        merges, byte_ids, specials, pattern=GPT2_SPLIT_PATTERN
+    )

@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from zero_to_hero.bpe.tokenizer import AllowedSpecial, Tokenizer
+from zero_to_hero.bpe.specials import AllowedSpecial
+from zero_to_hero.bpe.tokenizer import Tokenizer
 
 __all__ = ["render_token", "vocab_dump", "tokens_html"]
 
@@ -37,15 +38,15 @@ def render_token(token: bytes) -> str:
 
 def vocab_dump(tokenizer: Tokenizer) -> str:
     """Every token, one per line: its id, its text in brackets, and for a merged token
-    the two tokens it was made of. Meant for reading; `Tokenizer.save` is the file to
-    load from.
+    the two tokens it was made of. Meant for reading; `zero_to_hero.bpe.storage.save`
+    writes the file to load from.
 
     Example:
         >>> from zero_to_hero.bpe import BasicTokenizer
         >>> tok = BasicTokenizer().train("aaabdaaabac", 259)
-        >>> print(tok.vocab_dump().splitlines()[97])
+        >>> print(vocab_dump(tok).splitlines()[97])
         97 [a]
-        >>> print("\\n".join(tok.vocab_dump().splitlines()[-3:]))
+        >>> print("\\n".join(vocab_dump(tok).splitlines()[-3:]))
         256 [aa] = [a] + [a]
         257 [aaa] = [aa] + [a]
         258 [aaab] = [aaa] + [b]

@@ -135,13 +135,18 @@ class _Lines:
         return [int(p) for p in parts]
 
 
-def load(path: str | os.PathLike) -> Tokenizer:
+def load(path: str | os.PathLike, kind: type[Tokenizer] = Tokenizer) -> Tokenizer:
     """Read a tokenizer written by `save`, of the class recorded in the file.
+
+    Args:
+        path: The file.
+        kind: The class the file must hold (default: any tokenizer).
 
     Raises:
         FileNotFoundError: there is no such file.
         TokenizerFileError: the file is not a tokenizer of this format and version, or
             it is truncated or inconsistent; the message names the line.
+        ValueError: the file holds a tokenizer of another class than `kind`.
     """
     path = Path(path)
     raw = path.read_bytes()
@@ -210,19 +215,18 @@ def load(path: str | os.PathLike) -> Tokenizer:
     if lines.n < len(lines.lines):
         raise TokenizerFileError(f"{path}: unexpected text after the 'end' line")
 
-    if cls_name == "BasicTokenizer":
-        if pattern:
-            raise TokenizerFileError(
-                f"{path}: a BasicTokenizer has no pattern, got {pattern!r}"
-            )
-        tokenizer: Tokenizer = BasicTokenizer()
-    else:
-        try:
-            tokenizer = RegexTokenizer(pattern)
-        except ValueError as err:
-            raise TokenizerFileError(f"{path}: {err}") from None
+    cls = _CLASSES[cls_name]
+    if not issubclass(cls, kind):
+        raise ValueError(
+            f"{path} holds a {cls_name}, not a {kind.__name__}: load it as a "
+            f"{cls_name} or as any Tokenizer"
+        )
+    if cls is BasicTokenizer and pattern:
+        raise TokenizerFileError(
+            f"{path}: a BasicTokenizer has no pattern, got {pattern!r}"
+        )
+    options = {"pattern": pattern} if cls is RegexTokenizer else {}
     try:
-        tokenizer._set_state(merges, byte_ids, specials)
-    except ValueError as err:
+        return cls.from_merges(merges, byte_ids, specials, **options)
+    except ValueError as err:  # a pattern that does not compile, a bad merge...
         raise TokenizerFileError(f"{path}: {err}") from None
-    return tokenizer

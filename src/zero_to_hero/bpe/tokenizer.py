@@ -12,6 +12,12 @@ A tokenizer is a list of merges plus a few choices:
 * `special_tokens`: strings such as `<|endoftext|>` that map to one id of their own and
   are never produced by merges.
 
+The classes here are the tools; `zero_to_hero.bpe.lecture` has the same tokenizers
+written to be read, giving the same merges, ids and text. The fast encoder lives in
+`zero_to_hero.bpe.encoding`, the special-token checks in `zero_to_hero.bpe.specials`. A
+tokenizer knows nothing of files or of showing tokens: `zero_to_hero.bpe.storage` saves
+and loads it, `zero_to_hero.bpe.render` shows it.
+
 Example:
     >>> tok = BasicTokenizer().train("aaabdaaabac", vocab_size=256 + 3)
     >>> tok.encode("aaabdaaabac")
@@ -22,17 +28,22 @@ Example:
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import os
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal, Self
 
 import regex
 
 from zero_to_hero.bpe.basics import Pair, train_straightforward
+from zero_to_hero.bpe.encoding import LONG_CHUNK, apply_merges, apply_merges_heap
 from zero_to_hero.bpe.fast import train_fast
+from zero_to_hero.bpe.specials import (
+    AllowedSpecial,
+    allowed_tokens,
+    check_special_tokens,
+    special_pattern,
+    split_around,
+)
 
 __all__ = [
     "GPT2_SPLIT_PATTERN",
@@ -57,13 +68,8 @@ GPT4_SPLIT_PATTERN = (
     r""" ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"""
 )
 
-AllowedSpecial = Literal["all", "none", "raise"] | set[str] | frozenset[str]
-
 _IDENTITY = tuple(range(256))
 _CACHE_LIMIT = 1 << 16  # chunks remembered by a RegexTokenizer's encoder
-_LONG_CHUNK = (
-    64  # from this length on, encode a chunk with the heap (n log n) algorithm
-)
 
 
 class TrainingStoppedEarly(UserWarning):
@@ -105,13 +111,47 @@ class Tokenizer:
         """Number of tokens: 256 bytes, one per merge, one per special token."""
         return len(self.vocab) + len(self.special_tokens)
 
+    @classmethod
+    def from_merges(
+        cls,
+        merges: Iterable[Pair],
+        byte_ids: Sequence[int] | None = None,
+        special_tokens: dict[str, int] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A tokenizer built from its merges, checked for consistency (what loaders
+        use).
+
+        Args:
+            merges: The merged pairs in the order they were learned: merge `k` makes
+                the id `256 + k` and may join only ids below that.
+            byte_ids: The id of each byte value 0..255 (default: byte `b` is id `b`;
+                GPT-2 numbers its bytes in another order).
+            special_tokens: Special tokens to register, `string -> id`.
+            **options: Passed to the constructor: a `RegexTokenizer`'s `pattern`.
+
+        Raises:
+            ValueError: the merges, byte ids or special tokens are inconsistent.
+
+        Example:
+            >>> tok = BasicTokenizer.from_merges([(97, 97), (256, 97)])
+            >>> tok.encode("aaaa"), tok.vocab[257]
+            ([256, 256], b'aaa')
+        """
+        tokenizer = cls(**options)
+        tokenizer._set_state(
+            list(merges), _IDENTITY if byte_ids is None else byte_ids, special_tokens
+        )
+        return tokenizer
+
     def _set_state(
         self,
         merges: Sequence[Pair],
         byte_ids: Sequence[int] = _IDENTITY,
         special_tokens: dict[str, int] | None = None,
     ) -> None:
-        """Replace the whole state, checking that it is consistent (used by loaders)."""
+        """Replace the whole state, checking that it is consistent (`from_merges` and
+        `train` use it)."""
         byte_ids = _IDENTITY if tuple(byte_ids) == _IDENTITY else tuple(byte_ids)
         if sorted(byte_ids) != list(range(256)):
             raise ValueError("byte_ids must list each of the ids 0..255 exactly once")
@@ -212,42 +252,9 @@ class Tokenizer:
         Ids must not be used by an ordinary token (ids `0 .. 255 + len(merges)`) or by
         another special token. Any non-empty string works, spaces and newlines included.
         """
-        if not isinstance(special_tokens, dict):
-            raise TypeError(
-                "special_tokens must be a dict of str -> int, got "
-                f"{type(special_tokens).__name__}"
-            )
-        taken = {i: s for s, i in self.special_tokens.items()}
-        added = dict(self.special_tokens)
-        for token, i in special_tokens.items():
-            if not isinstance(token, str) or not token:
-                raise ValueError(
-                    f"a special token must be a non-empty str, got {token!r}"
-                )
-            try:
-                token.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError(
-                    f"special token {token!r} is not valid Unicode text"
-                ) from None
-            if isinstance(i, bool) or not isinstance(i, int) or i < 0:
-                raise ValueError(
-                    f"special token {token!r} needs a non-negative int id, got {i!r}"
-                )
-            if i in self.vocab:
-                raise ValueError(
-                    f"special token {token!r} cannot have id {i}: ids "
-                    f"0..{len(self.vocab) - 1} belong to ordinary tokens (use "
-                    f"{len(self.vocab)} or above)"
-                )
-            if token in added and added[token] != i:
-                raise ValueError(
-                    f"special token {token!r} already has id {added[token]}"
-                )
-            if taken.get(i, token) != token:
-                raise ValueError(f"id {i} is already the special token {taken[i]!r}")
-            added[token], taken[i] = i, token
-        self.special_tokens = added
+        self.special_tokens = check_special_tokens(
+            special_tokens, self.special_tokens, len(self.vocab)
+        )
         self._rebuild()
 
     # ------------------------------------------------------------------------- encoding
@@ -259,9 +266,9 @@ class Tokenizer:
             if self.byte_ids is _IDENTITY
             else [self.byte_ids[b] for b in data]
         )
-        if len(ids) >= _LONG_CHUNK:
-            return _apply_merges_heap(ids, self.merges)
-        return _apply_merges(ids, self.merges)
+        if len(ids) >= LONG_CHUNK:
+            return apply_merges_heap(ids, self.merges)
+        return apply_merges(ids, self.merges)
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode `text`, treating special-token strings as ordinary text."""
@@ -292,25 +299,9 @@ class Tokenizer:
             raise TypeError(f"encode() needs a str, got {type(text).__name__}")
         if allowed_special == "none" or not self.special_tokens:
             return self.encode_ordinary(text)
-        if allowed_special == "all":
-            allowed = set(self.special_tokens)
-        elif allowed_special == "raise":
-            allowed = set()
-        elif isinstance(allowed_special, (set, frozenset)):
-            unknown = sorted(allowed_special - set(self.special_tokens))
-            if unknown:
-                raise ValueError(
-                    f"allowed_special names tokens that are not registered: {unknown}; "
-                    f"registered: {sorted(self.special_tokens)}"
-                )
-            allowed = set(allowed_special)
-        else:
-            raise ValueError(
-                "allowed_special must be 'all', 'none', 'raise' or a set of special "
-                f"tokens, got {allowed_special!r}"
-            )
+        allowed = allowed_tokens(allowed_special, self.special_tokens)
         ids: list[int] = []
-        for part in _split_keeping(text, allowed):
+        for part in split_around(text, allowed):
             if part in allowed:
                 ids.append(self.special_tokens[part])
                 continue
@@ -320,7 +311,7 @@ class Tokenizer:
 
     def _refuse_specials(self, text: str, allowed: set[str]) -> None:
         if self._special_pattern is None:
-            self._special_pattern = _alternation(self.special_tokens)
+            self._special_pattern = special_pattern(self.special_tokens)
         for found in self._special_pattern.finditer(text):
             token = found.group()
             if token not in allowed:
@@ -359,38 +350,6 @@ class Tokenizer:
         of an error. `decode(encode(s)) == s` holds for every string `s`.
         """
         return self.decode_bytes(ids).decode("utf-8", errors="replace")
-
-    # ----------------------------------------------------------------------- save, load
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the tokenizer to `path` in the versioned text format of
-        `zero_to_hero.bpe.storage` (atomically: a crash leaves no half-written file)."""
-        from zero_to_hero.bpe.storage import save
-
-        save(self, path)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> Tokenizer:
-        """Read a tokenizer written by `save`, checking every line.
-
-        `Tokenizer.load` returns whichever class the file holds; `BasicTokenizer.load`
-        and `RegexTokenizer.load` insist on their own class.
-        """
-        from zero_to_hero.bpe.storage import load
-
-        tokenizer = load(path)
-        if cls is not Tokenizer and not isinstance(tokenizer, cls):
-            raise ValueError(
-                f"{path} holds a {type(tokenizer).__name__}, not a {cls.__name__}: use "
-                f"{type(tokenizer).__name__}.load or Tokenizer.load"
-            )
-        return tokenizer
-
-    def vocab_dump(self) -> str:
-        """A human-readable list of every token; see
-        `zero_to_hero.bpe.render.vocab_dump`."""
-        from zero_to_hero.bpe.render import vocab_dump
-
-        return vocab_dump(self)
 
     def __repr__(self) -> str:
         extra = f", pattern={self.pattern[:24]!r}…" if self.pattern else ""
@@ -467,76 +426,3 @@ class RegexTokenizer(Tokenizer):
                 cache[chunk] = ids
             out.extend(ids)
         return out
-
-
-# ------------------------------------------------------------------------------ helpers
-def _apply_merges(ids: list[int], merges: dict[Pair, int]) -> list[int]:
-    """Merge the pair with the lowest merge id, everywhere, until no pair is a merge."""
-    ids = list(ids)
-    while len(ids) >= 2:
-        ranks = list(map(merges.get, itertools.pairwise(ids)))  # None: not a merge
-        new = min(filter(None, ranks), default=None)  # merged ids are never 0
-        if new is None:
-            return ids
-        i = ranks.index(new)  # the first occurrence; replace it and any later ones
-        a, b = ids[i], ids[i + 1]
-        while i >= 0:
-            ids[i : i + 2] = (new,)
-            j, i = i + 1, -1
-            while a in ids[j:]:
-                j = ids.index(a, j)
-                if j + 1 < len(ids) and ids[j + 1] == b:
-                    i = j
-                    break
-                j += 1
-    return ids
-
-
-def _apply_merges_heap(ids: list[int], merges: dict[Pair, int]) -> list[int]:
-    """The same result as `_apply_merges` in O(n log n): a linked list and a heap of
-    (merge id, position). A merge only creates pairs holding the new id, which rank
-    after it, so all occurrences of one merge are applied left to right before any later
-    merge."""
-    n = len(ids)
-    if n < 2:
-        return list(ids)
-    tokens = list(ids)
-    nxt = list(range(1, n + 1))
-    nxt[-1] = -1
-    prv = list(range(-1, n - 1))
-    heap = [
-        (merges[p], i, p) for i, p in enumerate(itertools.pairwise(ids)) if p in merges
-    ]
-    heapq.heapify(heap)
-    while heap:
-        new, i, pair = heapq.heappop(heap)
-        j = nxt[i]
-        if tokens[i] != pair[0] or j == -1 or tokens[j] != pair[1]:
-            continue  # this occurrence was consumed by an earlier merge
-        tokens[i], tokens[j] = new, -1
-        k = nxt[j]
-        nxt[i] = k
-        if k != -1:
-            prv[k] = i
-            if (new, tokens[k]) in merges:
-                heapq.heappush(heap, (merges[new, tokens[k]], i, (new, tokens[k])))
-        h = prv[i]
-        if h != -1 and (tokens[h], new) in merges:
-            heapq.heappush(heap, (merges[tokens[h], new], h, (tokens[h], new)))
-    return [t for t in tokens if t != -1]
-
-
-def _alternation(tokens: Iterable[str]) -> regex.Pattern:
-    """A pattern matching any of `tokens`, longest first (so `<|a|>b` beats `<|a|>`)."""
-    return regex.compile(
-        "|".join(regex.escape(t) for t in sorted(tokens, key=len, reverse=True))
-    )
-
-
-def _split_keeping(text: str, specials: set[str]) -> list[str]:
-    """`text` cut around every occurrence of the given special tokens, which are
-    kept."""
-    if not specials:
-        return [text]
-    pattern = _alternation(specials)
-    return [part for part in regex.split(f"({pattern.pattern})", text) if part]
