@@ -4,8 +4,10 @@ needs, and every listing of the site runs when copied alone."""
 
 from __future__ import annotations
 
+import ast
 import builtins
 import os
+import re
 import subprocess
 import symtable
 import sys
@@ -233,3 +235,27 @@ def test_every_listing_of_the_site_runs_when_copied_alone(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     failures = json.loads(proc.stdout.strip().splitlines()[-1])
     assert not failures, failures
+
+
+def test_no_private_name_is_listed_or_imported_on_a_page():
+    """A page shows the package's public code: no listed name and no imported name
+    starts with an underscore (dunder methods such as `__init__` aside)."""
+    private = re.compile(r"(?:^|[.:])_(?!_)\w*")
+    found = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for block in code_blocks(page):
+            if block.kind != "listing":
+                continue
+            for line in block.code.splitlines():
+                if private.search(line.split(":", 1)[-1]):
+                    found.append(f"{page.relative_to(DOCS)}: {line.strip()}")
+        markdown = expand(page.read_text(encoding="utf-8"), str(page))
+        for block in code_blocks(page, markdown):
+            if not block.is_python:
+                continue
+            for node in ast.walk(ast.parse(block.code)):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    hidden = [a.name for a in node.names if a.name.startswith("_")]
+                    if hidden and node.module != "__future__":
+                        found.append(f"{page.relative_to(DOCS)}: imports {hidden}")
+    assert not found, found

@@ -34,7 +34,7 @@ def saxpy(a, x, y):
 TRANSPOSE_TILE = 16
 # A shared array's shape must be a constant: `TRANSPOSE_TILE + 1` inside the kernel is
 # an expression, which the simulator accepts and the CUDA compiler rejects.
-_PADDED = TRANSPOSE_TILE + 1
+PADDED_TILE = TRANSPOSE_TILE + 1
 
 
 @cuda.jit
@@ -42,7 +42,7 @@ def transpose(A, out):
     """out = A.T through a shared tile, so that both the reads and the writes are
     coalesced."""
     # One padding column: the column reads below then hit 16 different memory banks.
-    tile = cuda.shared.array((TRANSPOSE_TILE, _PADDED), float32)
+    tile = cuda.shared.array((TRANSPOSE_TILE, PADDED_TILE), float32)
     tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
     # read A along its rows: x walks columns
     row = cuda.blockIdx.y * TRANSPOSE_TILE + ty

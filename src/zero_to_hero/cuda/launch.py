@@ -74,7 +74,7 @@ def _check_float32(x: Any, name: str, ndim: int) -> None:
         raise ValueError(f"{name} must be {ndim}-D, got shape {tuple(x.shape)}")
 
 
-def _prepare(arrays: dict[str, Any], ndim: int) -> tuple[list[Any], bool]:
+def device_arrays(arrays: dict[str, Any], ndim: int) -> tuple[list[Any], bool]:
     """Check dtypes and ranks; return the device arrays and whether the inputs were on
     the host."""
     views = {name: _device_view(x) for name, x in arrays.items()}
@@ -121,7 +121,7 @@ def vector_add(
         >>> vector_add(np.arange(5, dtype=np.float32), np.ones(5, dtype=np.float32))
         array([1., 2., 3., 4., 5.], dtype=float32)
     """
-    (a_d, b_d), host = _prepare({"a": a, "b": b}, ndim=1)
+    (a_d, b_d), host = device_arrays({"a": a, "b": b}, ndim=1)
     n = a_d.shape[0]
     if b_d.shape[0] != n:
         raise ValueError(
@@ -227,7 +227,7 @@ def matmul(A: Any, B: Any, kernel: str | MatmulKernel = "tiled16") -> Any:
                 f"unknown kernel {kernel!r}; choose from {list(MATMUL_KERNELS)}"
             )
         kernel = MATMUL_KERNELS[kernel]
-    (A_d, B_d), host = _prepare({"A": A, "B": B}, ndim=2)
+    (A_d, B_d), host = device_arrays({"A": A, "B": B}, ndim=2)
     (M, K), (K2, N) = A_d.shape, B_d.shape
     if K != K2:
         raise ValueError(

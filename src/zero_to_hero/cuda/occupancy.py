@@ -91,7 +91,8 @@ class Occupancy:
     limited_by: tuple[str, ...] = ()
 
 
-def _round_up(x: int, unit: int) -> int:
+def round_up(x: int, unit: int) -> int:
+    """`x` rounded up to a whole number of `unit`s (the hardware allocates in units)."""
     return -(-x // unit) * unit
 
 
@@ -139,13 +140,12 @@ def occupancy(
 
     # Registers: allocated per warp, in units, from one scheduler's slice of the
     # register file.
-    regs_per_warp = _round_up(
+    regs_per_warp = round_up(
         registers_per_thread * sm.warp_size, sm.register_allocation_unit
     )
     fits = (
         registers_per_thread <= sm.max_registers_per_thread
-        and regs_per_warp * _round_up(warps, sm.sub_partitions)
-        <= sm.registers_per_block
+        and regs_per_warp * round_up(warps, sm.sub_partitions) <= sm.registers_per_block
     )
     if not fits:
         limits["registers"] = 0
@@ -157,7 +157,7 @@ def occupancy(
 
     # Shared memory: the block's own, plus what the driver reserves, in allocation
     # units.
-    shared = _round_up(
+    shared = round_up(
         shared_bytes_per_block + sm.shared_reserved_per_block, sm.shared_allocation_unit
     )
     fits = shared <= sm.shared_per_block + sm.shared_reserved_per_block

@@ -30,6 +30,7 @@ import torch
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
+    "check_words",
     "build_windows",
     "lecture_split",
     "Windows",
@@ -42,7 +43,8 @@ __all__ = [
 SPLITS = ("train", "val", "test")
 
 
-def _check_words(words: Sequence[str]) -> None:
+def check_words(words: Sequence[str]) -> None:
+    """Refuse anything but a list of non-empty strings, saying which word is wrong."""
     if isinstance(words, str):
         raise TypeError("expected a list of words, got a single string")
     for i, word in enumerate(words):
@@ -86,7 +88,7 @@ def build_windows(
         raise ValueError(
             "the vocabulary needs a boundary token to pad contexts and end names"
         )
-    _check_words(words)
+    check_words(words)
     start = vocab.stoi(vocab.boundary)
     contexts, targets = [], []
     for word in words:
@@ -126,7 +128,7 @@ def lecture_split(
     lo, hi = cuts
     if not 0 < lo <= hi < 1:
         raise ValueError(f"cuts must satisfy 0 < first <= second < 1, got {cuts!r}")
-    _check_words(words)
+    check_words(words)
     shuffled = list(words)
     # the same sequence as random.seed(seed); shuffle()
     random.Random(seed).shuffle(shuffled)

@@ -119,13 +119,13 @@ class MLP(Configured, Module):
         if self.b1 is not None:
             hpreact = hpreact + self.b1
         if c.batchnorm:
-            hpreact = self._batchnorm(hpreact)
+            hpreact = self.batch_norm(hpreact)
         self.h = torch.tanh(hpreact)  # kept for the saturation diagnostics
         self.hpreact = hpreact
         self.out = self.h @ self.W2 + self.b2
         return self.out
 
-    def _batchnorm(self, hpreact: torch.Tensor) -> torch.Tensor:
+    def batch_norm(self, hpreact: torch.Tensor) -> torch.Tensor:
         """Standardize each hidden unit over the batch (the batch's mean and standard
         deviation in training, running averages of them in evaluation), then scale and
         shift. Like the lecture: the unbiased standard deviation, no epsilon."""

@@ -110,7 +110,7 @@ class Recipe:
         return AdamW(model.parameters(), weight_decay=self.weight_decay)
 
 
-_KAIMING = dict(
+KAIMING = dict(
     w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0
 )
 
@@ -135,17 +135,17 @@ INIT_FIXES: dict[str, Recipe] = {
         Recipe(
             "mlp-kaiming",
             "Kaiming init: W1 × (5/3)/√30",
-            MLPConfig(**_KAIMING),
+            MLPConfig(**KAIMING),
         ),
         Recipe(
             "mlp-bn-b1",
             "add batch norm (b1 still there)",
-            MLPConfig(**_KAIMING, batchnorm=True),
+            MLPConfig(**KAIMING, batchnorm=True),
         ),
         Recipe(
             "bn-mlp",
             "batch norm, b1 removed: the lecture's final recipe",
-            MLPConfig(**_KAIMING, batchnorm=True, hidden_bias=False),
+            MLPConfig(**KAIMING, batchnorm=True, hidden_bias=False),
         ),
     ]
 }
@@ -173,7 +173,7 @@ BEYOND = Recipe(
 )
 
 # the WaveNet lecture: seed 42, lr 0.01 from 150k
-_PART5 = dict(seed=42, decay_at=150_000)
+PART5 = dict(seed=42, decay_at=150_000)
 
 #: The WaveNet lecture's performance log, one change at a time, each 200,000 SGD steps.
 WAVENET_STAGES: dict[str, Recipe] = {
@@ -183,31 +183,31 @@ WAVENET_STAGES: dict[str, Recipe] = {
             "flat-ctx3",
             "the starting point: context 3, one layer of 200 (12K parameters)",
             WaveNetConfig(n_embd=10, n_hidden=200, merges=(3,)),
-            **_PART5,
+            **PART5,
         ),
         Recipe(
             "flat-ctx8",
             "context 3 → 8, still flattened at once (22K)",
             WaveNetConfig(n_embd=10, n_hidden=200, merges=(8,)),
-            **_PART5,
+            **PART5,
         ),
         Recipe(
             "tree-bn-bug",
             "hierarchical: pairs, then pairs of pairs (22K), BatchNorm per position",
             WaveNetConfig(n_embd=10, n_hidden=68, per_position_bn=True),
-            **_PART5,
+            **PART5,
         ),
         Recipe(
             "tree",
             "the BatchNorm fixed: statistics over batch and positions (22K)",
             WaveNetConfig(n_embd=10, n_hidden=68),
-            **_PART5,
+            **PART5,
         ),
         Recipe(
             "wavenet",
             "scaled up: embeddings of 24, 128 hidden units (76K)",
             WaveNetConfig(n_embd=24, n_hidden=128),
-            **_PART5,
+            **PART5,
         ),
     ]
 }

@@ -146,7 +146,7 @@ def _whole_numbers(t: torch.Tensor) -> bool:
     return t.numel() > 0 and bool(torch.all(t == torch.round(t)))
 
 
-def _common_checks(
+def common_checks(
     outputs: object,
     targets: object,
     problems: list[Problem],
@@ -193,12 +193,13 @@ def _common_checks(
     return True
 
 
-def _check_binary(
+def check_binary(
     outputs: torch.Tensor,
     targets: torch.Tensor,
     loss_fn: nn.Module,
     problems: list[Problem],
 ) -> None:
+    """Append to `problems` what is wrong for a binary loss (BCE, BCEWithLogits)."""
     logits = isinstance(loss_fn, nn.BCEWithLogitsLoss)
     name = type(loss_fn).__name__
     if outputs.shape != targets.shape:
@@ -310,12 +311,13 @@ def _check_binary(
             )
 
 
-def _check_categorical(
+def check_categorical(
     outputs: torch.Tensor,
     targets: torch.Tensor,
     loss_fn: nn.Module,
     problems: list[Problem],
 ) -> None:
+    """Append to `problems` what is wrong for a categorical loss (CrossEntropy, NLL)."""
     name = type(loss_fn).__name__
     nll = isinstance(loss_fn, nn.NLLLoss)
     if outputs.dim() == 0:
@@ -592,11 +594,11 @@ def check_classification_batch(
             f"(note the parentheses: nn.CrossEntropyLoss()), got {loss_fn!r}"
         )
     problems: list[Problem] = []
-    if _common_checks(outputs, targets, problems):
+    if common_checks(outputs, targets, problems):
         if isinstance(loss_fn, (nn.BCELoss, nn.BCEWithLogitsLoss)):
-            _check_binary(outputs, targets, loss_fn, problems)
+            check_binary(outputs, targets, loss_fn, problems)
         else:
-            _check_categorical(outputs, targets, loss_fn, problems)
+            check_categorical(outputs, targets, loss_fn, problems)
     return Diagnosis(
         type(loss_fn).__name__, describe(outputs), describe(targets), tuple(problems)
     )
@@ -625,7 +627,7 @@ def check_regression_batch(
         )
     problems: list[Problem] = []
     if (
-        _common_checks(outputs, targets, problems, float_outputs=False)
+        common_checks(outputs, targets, problems, float_outputs=False)
         and outputs.shape != targets.shape
     ):
         fix = "give targets the outputs' shape: targets.view_as(outputs)"
