@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 
 from zero_to_hero.gpt.model import GPT
+from zero_to_hero.modes import eval_mode
 from zero_to_hero.vocab import CharVocab
 
 __all__ = ["IGNORE", "mask_tokens", "fill_in", "recovery_accuracy"]
@@ -74,18 +75,16 @@ def fill_in(model: GPT, vocab: CharVocab, text: str, blank: str = "_") -> str:
         raise ValueError(
             "a causal model cannot fill the first position: it has no context"
         )
-    was_training = model.training
-    model.eval()
-    if not model.config.causal:
-        logits, _ = model(torch.tensor([ids]))
-        for i in holes:
-            # never predict MASK itself
-            ids[i] = int(logits[0, i, : vocab.size].argmax())
-    else:
-        for i in holes:  # left to right, each guess becomes context for the next
-            logits, _ = model(torch.tensor([ids[:i]]))
-            ids[i] = int(logits[0, -1, : vocab.size].argmax())
-    model.train(was_training)
+    with eval_mode(model):
+        if not model.config.causal:
+            logits, _ = model(torch.tensor([ids]))
+            for i in holes:
+                # never predict MASK itself
+                ids[i] = int(logits[0, i, : vocab.size].argmax())
+        else:
+            for i in holes:  # left to right, each guess becomes context for the next
+                logits, _ = model(torch.tensor([ids[:i]]))
+                ids[i] = int(logits[0, -1, : vocab.size].argmax())
     return vocab.decode(ids)
 
 
@@ -114,14 +113,12 @@ def recovery_accuracy(
         )
     hidden = hidden.clone()
     hidden[:, 0] = False
-    was_training = model.training
-    model.eval()
-    if model.config.causal:
-        logits, _ = model(x)  # logits at t - 1 are the prediction for t
-        guess = torch.zeros_like(x)
-        guess[:, 1:] = logits[:, :-1, :mask_id].argmax(dim=-1)
-    else:
-        logits, _ = model(x.masked_fill(hidden, mask_id))
-        guess = logits[..., :mask_id].argmax(dim=-1)
-    model.train(was_training)
+    with eval_mode(model):
+        if model.config.causal:
+            logits, _ = model(x)  # logits at t - 1 are the prediction for t
+            guess = torch.zeros_like(x)
+            guess[:, 1:] = logits[:, :-1, :mask_id].argmax(dim=-1)
+        else:
+            logits, _ = model(x.masked_fill(hidden, mask_id))
+            guess = logits[..., :mask_id].argmax(dim=-1)
     return (guess[hidden] == x[hidden]).float().mean().item()

@@ -16,6 +16,7 @@ from torch import nn
 
 from zero_to_hero.gpt.data import CharDataset, get_batch
 from zero_to_hero.gpt.sampling import generate
+from zero_to_hero.modes import eval_mode
 
 __all__ = ["BigramLanguageModel", "train_bigram"]
 
@@ -89,8 +90,7 @@ def train_bigram(
     history = []
     for step in range(max_iters):
         if step % eval_interval == 0:
-            model.eval()
-            with torch.no_grad():
+            with eval_mode(model), torch.no_grad():
                 train_loss, val_loss = (
                     torch.tensor(
                         [
@@ -102,7 +102,6 @@ def train_bigram(
                     .item()
                     for ids in (data.train, data.val)
                 )
-            model.train()
             history.append((step, train_loss, val_loss))
         _, loss = model(*get_batch(data.train, batch_size, block_size))
         optimizer.zero_grad(set_to_none=True)

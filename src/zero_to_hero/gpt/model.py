@@ -20,6 +20,7 @@ from torch import nn
 
 from zero_to_hero.gpt.attention import MultiHeadAttention
 from zero_to_hero.gpt.sampling import generate
+from zero_to_hero.modes import eval_mode
 
 __all__ = ["GPTConfig", "FeedForward", "Block", "GPT"]
 
@@ -274,16 +275,11 @@ class GPT(nn.Module):
         """The attention weights of every block, each `(B, n_head, T, T)`, for ids `(B,
         T)`."""
         maps = []
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.no_grad():
-                x = self._embed(idx)
-                for block in self.blocks:
-                    maps.append(block.attn.weights(block.ln1(x)))
-                    x = block(x)
-        finally:
-            self.train(was_training)
+        with eval_mode(self), torch.no_grad():
+            x = self._embed(idx)
+            for block in self.blocks:
+                maps.append(block.attn.weights(block.ln1(x)))
+                x = block(x)
         return maps
 
     @property

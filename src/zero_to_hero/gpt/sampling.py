@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from zero_to_hero.modes import eval_mode
+
 __all__ = ["generate"]
 
 
@@ -69,9 +71,7 @@ def generate(
     """
     vocab_size = model.vocab_size
     _check(idx, max_new_tokens, temperature, top_k, vocab_size)
-    was_training = model.training
-    model.eval()  # no dropout while sampling
-    try:
+    with eval_mode(model):
         for _ in range(max_new_tokens):
             context = idx if block_size is None else idx[:, -block_size:]
             logits, _ = model(context)
@@ -83,6 +83,4 @@ def generate(
             probs = logits.softmax(dim=-1)
             next_id = torch.multinomial(probs, num_samples=1, generator=generator)
             idx = torch.cat([idx, next_id], dim=1)
-    finally:
-        model.train(was_training)
     return idx

@@ -27,6 +27,7 @@ from zero_to_hero.checkpoint import CheckpointError, load_checkpoint, save_check
 from zero_to_hero.gpt.bert import mask_tokens
 from zero_to_hero.gpt.data import CharDataset, batch_offsets, windows
 from zero_to_hero.gpt.model import GPT, GPTConfig
+from zero_to_hero.modes import eval_mode
 from zero_to_hero.options import OptionError
 from zero_to_hero.vocab import CharVocab
 
@@ -373,17 +374,16 @@ class Trainer:
         """Mean loss over the same `eval_iters` batches of each split every time
         (seeded), shared out between the processes and summed with an all-reduce."""
         tc, rank = self.tc, self.rank
-        self.model.eval()
         totals = torch.zeros(2, dtype=torch.float64, device=self.device)
-        for s, ids in enumerate((self.data.train, self.data.val)):
-            generator = torch.Generator().manual_seed(tc.seed + 1 + s)
-            for i in range(tc.eval_iters):
-                x, y = self.batch(ids, generator)
-                if i % rank.world_size == rank.rank:
-                    totals[s] += self.model(x, y)[1].item()
+        with eval_mode(self.model):
+            for s, ids in enumerate((self.data.train, self.data.val)):
+                generator = torch.Generator().manual_seed(tc.seed + 1 + s)
+                for i in range(tc.eval_iters):
+                    x, y = self.batch(ids, generator)
+                    if i % rank.world_size == rank.rank:
+                        totals[s] += self.model(x, y)[1].item()
         if rank.world_size > 1:
             dist.all_reduce(totals)
-        self.model.train()
         train_loss, val_loss = (totals / tc.eval_iters).tolist()
         lr = lr_at(max(0, self.steps_done - 1), tc)  # the rate of the last step taken
         return EvalRecord(self.steps_done, train_loss, val_loss, lr)
@@ -524,11 +524,9 @@ def split_loss(
     device = next(model.parameters()).device
     x = ids[: n * block_size].view(n, block_size).to(device)
     y = ids[1 : n * block_size + 1].view(n, block_size).to(device)
-    was_training = model.training
-    model.eval()
     total = 0.0
-    for i in range(0, n, batch_size):
-        _, loss = model(x[i : i + batch_size], y[i : i + batch_size])
-        total += loss.item() * len(x[i : i + batch_size])
-    model.train(was_training)
+    with eval_mode(model):
+        for i in range(0, n, batch_size):
+            _, loss = model(x[i : i + batch_size], y[i : i + batch_size])
+            total += loss.item() * len(x[i : i + batch_size])
     return total / n

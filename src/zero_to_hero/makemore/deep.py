@@ -27,6 +27,7 @@ from zero_to_hero.makemore.layers import (
     Sequential,
     Tanh,
 )
+from zero_to_hero.modes import eval_mode
 
 __all__ = ["DeepMLPConfig", "DeepMLP", "calibrate_batchnorm"]
 
@@ -116,9 +117,7 @@ def calibrate_batchnorm(model: Sequential, X: torch.Tensor) -> None:
     still moving; one pass over the data with the final weights measures what evaluation
     will see.
     """
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         x = X
         for layer in model.layers:
             if isinstance(layer, BatchNorm1d):
@@ -126,5 +125,3 @@ def calibrate_batchnorm(model: Sequential, X: torch.Tensor) -> None:
                 layer.running_mean = x.mean(dims)
                 layer.running_var = x.var(dims)  # unbiased, as the running variance is
             x = layer(x)
-    finally:
-        model.train(was_training)

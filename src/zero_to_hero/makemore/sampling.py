@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 
 from zero_to_hero.makemore.layers import Module
+from zero_to_hero.modes import eval_mode
 from zero_to_hero.vocab import CharVocab
 
 __all__ = ["sample_index", "sample_names"]
@@ -72,9 +73,7 @@ def sample_names(
     if vocab.boundary is None:
         raise ValueError("sampling names needs a vocabulary with a boundary token")
     boundary = vocab.stoi(vocab.boundary)
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         names = []
         for _ in range(n):
             context, out = [boundary] * block_size, []
@@ -87,5 +86,3 @@ def sample_names(
                     break
             names.append(vocab.decode(out))
         return names
-    finally:
-        model.train(was_training)

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from zero_to_hero.makemore.dataset import Splits
 from zero_to_hero.makemore.layers import Module
+from zero_to_hero.modes import eval_mode
 
 __all__ = [
     "SGD",
@@ -223,12 +224,8 @@ def evaluate(model: Module, X: torch.Tensor, Y: torch.Tensor) -> float:
     In evaluation mode a BatchNorm uses its running statistics and does not update them;
     the model's mode is restored afterwards.
     """
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         return F.cross_entropy(model(X), Y).item()
-    finally:
-        model.train(was_training)
 
 
 def lr_sweep(

@@ -29,6 +29,7 @@ from zero_to_hero.gpt.model import GPT, GPTConfig
 from zero_to_hero.gpt.training import TrainConfig, lr_at, make_optimizer
 from zero_to_hero.makemore.sampling import sample_index
 from zero_to_hero.makemore.train import History
+from zero_to_hero.modes import eval_mode
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
@@ -162,9 +163,7 @@ def evaluate_names(
 ) -> float:
     """Mean cross-entropy per target (padding skipped) over all of `(X, Y)`, in
     evaluation mode: the number the windowed models report on the same words."""
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         total, count = 0.0, 0
         for i in range(0, len(X), batch_size):
             logits, _ = model(X[i : i + batch_size])
@@ -173,8 +172,6 @@ def evaluate_names(
                 logits.flatten(0, 1), y.flatten(), ignore_index=IGNORE, reduction="sum"
             ).item()
             count += int((y != IGNORE).sum())
-    finally:
-        model.train(was_training)
     if count == 0:
         raise ValueError("no targets to evaluate: every position is padding")
     return total / count
@@ -288,11 +285,9 @@ def sample_gpt_names(
     """Draw `n` names, each character by `sample_index` from the model's prediction
     after the boundary token and the characters so far (at most `block_size - 1`
     characters)."""
-    was_training = model.training
-    model.eval()
     boundary = vocab.stoi(vocab.boundary)
     names = []
-    try:
+    with eval_mode(model):
         for _ in range(n):
             ids = [boundary]
             while len(ids) < model.config.block_size:
@@ -302,6 +297,4 @@ def sample_gpt_names(
                     break
                 ids.append(nxt)
             names.append(vocab.decode(ids[1:]))
-    finally:
-        model.train(was_training)
     return names

@@ -37,6 +37,7 @@ from zero_to_hero.makemore.layers import (
     Sequential,
     Tanh,
 )
+from zero_to_hero.modes import eval_mode
 
 __all__ = [
     "FlattenConsecutive",
@@ -315,9 +316,7 @@ def logits_at_every_position(model: WaveNet, ids: torch.Tensor) -> torch.Tensor:
         raise ValueError(
             "per-position BatchNorm statistics make the levels position-dependent"
         )
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         x = model.layers[0](ids)  # the embeddings, (batch, length, n_embd)
         dilation = 1
         for k, (_, *layers) in zip(model.config.merges, model.levels):
@@ -329,5 +328,3 @@ def logits_at_every_position(model: WaveNet, ids: torch.Tensor) -> torch.Tensor:
                 x = layer(x)
             dilation *= k
         return model.layers[-1](x)
-    finally:
-        model.train(was_training)

@@ -11,6 +11,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from torch import nn
 
+from zero_to_hero.modes import eval_mode
 from zero_to_hero.torch_basics.training import EpochRecord, predict
 
 __all__ = [
@@ -36,10 +37,8 @@ def plot_decision_regions(
     gx = torch.linspace(lo[0].item(), hi[0].item(), resolution)
     gy = torch.linspace(lo[1].item(), hi[1].item(), resolution)
     grid = torch.cartesian_prod(gy, gx)[:, [1, 0]]  # rows of (x, y), x varying fastest
-    was_training = model.training
-    model.eval()
-    classes = predict(model(grid.to(device))).cpu().view(resolution, resolution)
-    model.train(was_training)
+    with eval_mode(model):
+        classes = predict(model(grid.to(device))).cpu().view(resolution, resolution)
     n_classes = int(max(classes.max().item(), y.max().item())) + 1
     cmap = ListedColormap(_COLORS[:n_classes])
     fig, ax = plt.subplots(figsize=(4.6, 4))

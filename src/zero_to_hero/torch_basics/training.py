@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from zero_to_hero.modes import eval_mode
 from zero_to_hero.torch_basics.checks import check_classification_batch
 
 __all__ = [
@@ -162,12 +163,8 @@ def evaluate(
     model: nn.Module, X: torch.Tensor, y: torch.Tensor, device: torch.device
 ) -> float:
     """Accuracy of `model` on `(X, y)`, in evaluation mode (dropout off)."""
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         return accuracy(model(X.to(device)), y.to(device))
-    finally:
-        model.train(was_training)
 
 
 @dataclass(frozen=True)
