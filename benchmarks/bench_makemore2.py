@@ -7,7 +7,7 @@ them.
   which is faster);
 - the WaveNet lecture's performance log, each stage a 200,000-step run
   (`WAVENET_STAGES`), the last of which must reproduce the lecture's published losses;
-- the beyond-the-lectures recipe (`transformer.BEYOND_GPT`: the GPT chapter's model
+- the beyond-the-lectures recipe (`gpt.names.BEYOND_GPT`: the GPT chapter's model
   reading whole names), on one CPU thread.
 
 Each run records its train/val/test loss, wall and CPU time, the validation loss every
@@ -40,6 +40,13 @@ from benchmarks.common import (
     write_results,
 )
 from zero_to_hero.data import load_names
+from zero_to_hero.gpt.names import (
+    BEYOND_GPT,
+    evaluate_names,
+    name_sequences,
+    sample_gpt_names,
+    train_names_gpt,
+)
 from zero_to_hero.makemore.backprop import (
     BackpropConfig,
     BackpropMLP,
@@ -57,13 +64,6 @@ from zero_to_hero.makemore.train import (
     split_losses,
     step_decay,
     train,
-)
-from zero_to_hero.makemore.transformer import (
-    BEYOND_GPT,
-    evaluate_names,
-    name_sequences,
-    sample_gpt_names,
-    train_names_gpt,
 )
 from zero_to_hero.reference import agrees_across_cpus, anchor
 

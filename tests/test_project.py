@@ -22,3 +22,32 @@ def test_the_project_links_have_one_source():
             r"github\.com/([\w.-]+/zero-to-hero)\b", page.read_text()
         ):
             assert linked == owner, f"{page} links {linked}, not {owner}"
+
+
+# The chapters in the order the course teaches them (mkdocs.yml's nav).
+CHAPTERS = ["micrograd", "makemore", "gpt", "bpe", "torch_basics", "cuda"]
+
+
+def test_an_earlier_chapter_never_imports_a_later_one():
+    import ast
+
+    src = ROOT / "src" / "zero_to_hero"
+    wrong = []
+    for i, chapter in enumerate(CHAPTERS):
+        later = set(CHAPTERS[i + 1 :])
+        for path in (src / chapter).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                for name in names:
+                    parts = name.split(".")
+                    if (
+                        parts[0] == "zero_to_hero"
+                        and len(parts) > 1
+                        and parts[1] in later
+                    ):
+                        wrong.append(f"{path.relative_to(src)} imports {name}")
+    assert not wrong, wrong

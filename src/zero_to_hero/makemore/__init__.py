@@ -5,9 +5,9 @@ The modules follow the chapter: `dataset` (context windows and the lectures' spl
 bare tensors), `layers` (hand-written `torch.nn`-style layers), `deep` (the MLP built
 from layers), `train` (minibatch training and evaluation), `diagnostics`, `recipes`
 (every trained model, by name), `bnmath` (BatchNorm's backward pass by hand), `backprop`
-(every gradient of an MLP by hand), `wavenet` (the hierarchical model), `transformer`
-(the GPT chapter's model on whole names, beyond the lectures), `saving`, `plots` and
-`exercises`.
+(every gradient of an MLP by hand), `wavenet` (the hierarchical model), `saving`,
+`plots` and `exercises`. Beyond the lectures, the GPT chapter's model on whole names
+lives in that chapter: `zero_to_hero.gpt.names`.
 """
 
 from zero_to_hero.makemore.bigram import BigramCounts, NeuralBigram, count_bigrams

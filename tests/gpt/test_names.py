@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zero_to_hero.gpt.model import GPT, GPTConfig
-from zero_to_hero.gpt.training import TrainConfig
-from zero_to_hero.makemore.transformer import (
+from zero_to_hero.gpt.names import (
     BEYOND_GPT,
     IGNORE,
     NamesGPTRecipe,
@@ -20,6 +19,7 @@ from zero_to_hero.makemore.transformer import (
     sample_gpt_names,
     train_names_gpt,
 )
+from zero_to_hero.gpt.training import TrainConfig
 from zero_to_hero.vocab import CharVocab
 
 VOCAB = CharVocab.from_words(["abcdefghijklmnopqrstuvwxyz"])
