@@ -158,8 +158,9 @@ class Linear(Module):
 
     The weights start as standard normal noise times `gain / sqrt(fan_in)`: each output
     then sums `fan_in` products, and dividing by `sqrt(fan_in)` keeps its variance near
-    `gain²` instead of growing with the width (Kaiming He et al., 2015). Use `gain=5/3`
-    before a tanh, whose squashing shrinks the spread that the gain restores. The bias
+    `gain²` instead of growing with the width (LeCun et al., 1998). Use `gain=5/3`
+    before a tanh (PyTorch's `calculate_gain("tanh")`), whose squashing shrinks the
+    spread that the gain restores; He et al. (2015) derived `sqrt(2)` for ReLU. The bias
     starts at 0.
 
     Args:

@@ -20,9 +20,10 @@ __all__ = ["Linear", "BatchNorm1d", "Tanh", "Embedding", "Flatten", "Sequential"
 class Linear:
     """`x @ weight + bias`, with `weight` of shape `(fan_in, fan_out)`.
 
-    The weights start as standard normal noise times `gain / sqrt(fan_in)` (Kaiming
-    He et al., 2015): the output then keeps the spread of the input instead of growing
-    with the width. Use `gain=5/3` before a tanh. The bias starts at 0.
+    The weights start as standard normal noise times `gain / sqrt(fan_in)` (LeCun et
+    al., 1998): the output then keeps the spread of the input instead of growing with
+    the width. Use `gain=5/3` before a tanh (PyTorch's `calculate_gain("tanh")`), or
+    `sqrt(2)` before a ReLU (He et al., 2015). The bias starts at 0.
     """
 
     def __init__(
