@@ -38,3 +38,13 @@ def test_results_file_has_provenance_and_a_consistent_table(path):
 def test_load_results_names_the_command_for_a_missing_file():
     with pytest.raises(FileNotFoundError, match="make bench"):
         load_results("no-such-benchmark")
+
+
+def test_a_false_claim_fails_with_the_sentence():
+    import pytest
+
+    from zero_to_hero.pages import ClaimError, claim
+
+    claim(True, "true")
+    with pytest.raises(ClaimError, match="the page says 'one token'"):
+        claim(False, "one token")

@@ -26,6 +26,8 @@ __all__ = [
     "provenance_line",
     "metrics_chart",
     "RESULTS_DIR",
+    "ClaimError",
+    "claim",
 ]
 
 #: Where the benchmarks write the result files that pages render (committed to the
@@ -195,3 +197,18 @@ def metrics_chart(results: dict[str, Any]) -> Any:
     ax.grid(axis="x", alpha=0.3, which="both")
     fig.tight_layout()
     return fig
+
+
+class ClaimError(AssertionError):
+    """A sentence of a page that the build's own numbers no longer support."""
+
+
+def claim(condition: bool, text: str) -> None:
+    """Check a sentence of the page against the numbers the build computed: if
+    `condition` is false, fail the (strict) build, quoting the sentence.
+
+    Example:
+        >>> claim(0.1 + 0.2 != 0.3, "0.1 + 0.2 is not exactly 0.3 in floating point")
+    """
+    if not condition:
+        raise ClaimError(f"the page says {text!r}, but this build's numbers disagree")

@@ -38,6 +38,24 @@ def test_build_is_strict_and_quiet(built_site):
     _, log = built_site
     assert "WARNING" not in log
     assert "Traceback" not in log
+    assert "Warning" not in log, "a warning reached the build log"
+
+
+def test_a_warning_inside_an_executed_block_is_an_error():
+    import warnings
+
+    from markdown_exec._internal.formatters import python
+
+    from hooks.strict_blocks import on_config
+
+    on_config({})
+    on_config({})  # idempotent: wrapped once
+    code = "import warnings\nwarnings.warn('deprecated', DeprecationWarning)\n"
+    with pytest.raises(DeprecationWarning, match="deprecated"):
+        python.exec_python(code, "<code block: test>", {})
+    with warnings.catch_warnings():  # outside a block, warnings are what they were
+        warnings.simplefilter("ignore")
+        warnings.warn("still a warning", DeprecationWarning, stacklevel=1)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))

@@ -25,7 +25,7 @@ def _label(c: str) -> str:
 
 
 def _heatmap(ax, weights: torch.Tensor, text: str | None, title: str) -> None:
-    w = weights.detach().cpu().float()
+    w = weights.detach().cpu().float().numpy()
     ax.imshow(w, cmap="Blues", vmin=0, vmax=max(1e-9, float(w.max())))
     ax.set_title(title, fontsize=9)
     if text is not None:

@@ -33,7 +33,7 @@ def plot_bigram_counts(counts: torch.Tensor, vocab: CharVocab) -> Figure:
     count."""
     V = vocab.size
     fig, ax = plt.subplots(figsize=(13, 13))
-    ax.imshow(counts, cmap="Blues")
+    ax.imshow(counts.numpy(), cmap="Blues")  # numpy: matplotlib copies it safely
     for i in range(V):
         for j in range(V):
             dark = counts[i, j] > counts.max() * 0.6
@@ -85,13 +85,11 @@ def plot_embedding(C: torch.Tensor, vocab: CharVocab) -> Figure:
     """A 2-D embedding table: every character at its learned position."""
     if C.ndim != 2 or C.shape[1] != 2:
         raise ValueError(f"expected a (V, 2) embedding, got shape {tuple(C.shape)}")
-    C = C.detach()
+    C = C.detach().numpy()
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     ax.scatter(C[:, 0], C[:, 1], s=260, color="#c5cae9")
     for i, ch in enumerate(vocab.chars):
-        ax.text(
-            C[i, 0].item(), C[i, 1].item(), ch, ha="center", va="center", fontsize=11
-        )
+        ax.text(C[i, 0], C[i, 1], ch, ha="center", va="center", fontsize=11)
     ax.grid(alpha=0.3)
     return fig
 
@@ -154,9 +152,8 @@ def plot_tanh_saturation(
     ax_h.hist(h.flatten().tolist(), bins=50, color="#ff8a65")
     ax_h.set_title("tanh outputs", fontsize=10)
     ax_map = fig.add_subplot(grid[1, :])
-    ax_map.imshow(
-        h.abs() > threshold, cmap="gray", interpolation="nearest", aspect="auto"
-    )
+    saturated = (h.detach().abs() > threshold).numpy()
+    ax_map.imshow(saturated, cmap="gray", interpolation="nearest", aspect="auto")
     ax_map.set_xlabel(f"hidden unit (white: |tanh| > {threshold})")
     ax_map.set_ylabel("example")
     fig.tight_layout()

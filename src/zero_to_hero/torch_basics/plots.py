@@ -42,11 +42,12 @@ def plot_decision_regions(
     n_classes = int(max(classes.max().item(), y.max().item())) + 1
     cmap = ListedColormap(_COLORS[:n_classes])
     fig, ax = plt.subplots(figsize=(4.6, 4))
+    levels = (torch.arange(n_classes + 1) - 0.5).numpy()
     ax.contourf(
-        gx, gy, classes, levels=torch.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25
+        gx.numpy(), gy.numpy(), classes.numpy(), levels=levels, cmap=cmap, alpha=0.25
     )
     for c in range(n_classes):
-        pts = X[y.long() == c]
+        pts = X[y.long() == c].cpu().numpy()
         ax.scatter(
             pts[:, 0],
             pts[:, 1],
