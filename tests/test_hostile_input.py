@@ -178,3 +178,101 @@ def test_loading_never_unpickles_arbitrary_objects(tmp_path):
     path.write_bytes(buf.getvalue())
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         load_checkpoint(path, "test")
+
+
+# --- tokenizer files and ids --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from zero_to_hero.bpe import RegexTokenizer
+
+    tok = RegexTokenizer().train("hello world, hello tokens " * 20, 270)
+    tok.register_special_tokens({"<|end|>": 270})
+    return tok
+
+
+def test_a_crafted_pattern_in_a_file_is_refused_not_run(tokenizer, tmp_path):
+    """The pattern `(?:a|a)+b|[\\s\\S]` made `bpe encode` of 34 characters run for
+    minutes (catastrophic backtracking); a file may only name a known pattern."""
+    from zero_to_hero.bpe.storage import TokenizerFileError, load, save
+
+    path = tmp_path / "evil.bpe"
+    save(tokenizer, path)
+    text = path.read_text(encoding="ascii")
+    pattern_line = next(ln for ln in text.splitlines() if ln.startswith("pattern "))
+    path.write_text(text.replace(pattern_line, 'pattern "(?:a|a)+b|[\\\\s\\\\S]"'))
+    with pytest.raises(TokenizerFileError, match="not one of the known ones"):
+        load(path)
+
+
+def test_a_failed_save_leaves_no_temporary_file(tokenizer, tmp_path, monkeypatch):
+    from zero_to_hero.bpe import storage
+
+    path = tmp_path / "tok.bpe"
+    storage.save(tokenizer, path)
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(storage, "_quote", broken)
+    with pytest.raises(OSError, match="disk full"):
+        storage.save(tokenizer, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tok.bpe"]
+
+
+@given(
+    ids=st.lists(
+        st.one_of(
+            st.floats(allow_nan=False), st.booleans(), st.text(max_size=2), st.none()
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_decode_refuses_anything_but_integer_ids(tokenizer, ids):
+    """decode([1.0]) and decode([True]) used to return the byte of id 1."""
+    with pytest.raises(TypeError, match="token ids must be ints"):
+        tokenizer.decode([*ids, 1])
+    with pytest.raises(TypeError, match="token ids must be ints"):
+        tokenizer.decode([1, *ids])
+
+
+def test_decode_still_takes_numpy_integers(tokenizer):
+    ids = tokenizer.encode("hello world")
+    assert tokenizer.decode(np.array(ids)) == "hello world"
+
+
+def test_a_lone_surrogate_is_a_clear_error(tokenizer):
+    with pytest.raises(ValueError, match="lone surrogate"):
+        tokenizer.encode("a\ud800b")
+
+
+@given(data=st.data())
+@settings(max_examples=60)
+def test_truncated_or_random_tokenizer_files_give_a_tokenizer_file_error(
+    tokenizer, tmp_path_factory, data
+):
+    from zero_to_hero.bpe.storage import TokenizerFileError, load, save
+
+    tmp = tmp_path_factory.mktemp("tok")
+    valid_path = tmp / "valid.bpe"
+    save(tokenizer, valid_path)
+    valid = valid_path.read_bytes()
+    blob = data.draw(
+        st.one_of(
+            st.integers(0, len(valid) - 1).map(lambda n: valid[:n]),
+            st.binary(max_size=512),
+            st.integers(0, len(valid) - 1).map(
+                lambda i: valid[:i] + bytes([valid[i] ^ 0x5A]) + valid[i + 1 :]
+            ),
+        )
+    )
+    path = tmp / "bad.bpe"
+    path.write_bytes(blob)
+    try:
+        load(path)
+    except TokenizerFileError as err:
+        assert str(path) in str(err)

@@ -55,7 +55,9 @@ def test_any_special_token_and_any_pattern_round_trip(
     tok.register_special_tokens({s: 300 + n for n, s in enumerate(specials)})
     path = tmp_path / "any.bpe"
     save(tok, path)
-    loaded = load(path)
+    with pytest.raises(TokenizerFileError, match="not one of the known ones"):
+        load(path)  # an arbitrary pattern is refused unless trusted
+    loaded = load(path, trusted_patterns={pattern})
     assert loaded.pattern == pattern
     assert loaded.special_tokens == tok.special_tokens
     assert list(loaded.merges) == list(tok.merges)

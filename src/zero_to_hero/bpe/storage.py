@@ -19,8 +19,9 @@ end
 Strings are JSON-quoted, so a special token or a pattern may hold spaces, quotes,
 newlines or any Unicode character and still round-trip. Loading checks every line and
 stops at the first problem with the file name, the line number and what was expected
-there. Saving writes a temporary file and renames it, so a crash never leaves a
-half-written tokenizer behind.
+there. The pattern must be GPT-2's or GPT-4's (or one the caller trusts, see `load`): a
+regular expression from a file is code that runs on every text encoded. Saving goes
+through `files.atomic_write`, so a crash never leaves a half-written tokenizer behind.
 
 Example:
     >>> import os, tempfile
@@ -36,11 +37,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 
-from zero_to_hero.bpe.tokenizer import BasicTokenizer, RegexTokenizer, Tokenizer
+from zero_to_hero.bpe.tokenizer import (
+    GPT2_SPLIT_PATTERN,
+    GPT4_SPLIT_PATTERN,
+    BasicTokenizer,
+    RegexTokenizer,
+    Tokenizer,
+)
+from zero_to_hero.errors import ZeroToHeroError
+from zero_to_hero.files import atomic_write
 
-__all__ = ["FORMAT", "VERSION", "TokenizerFileError", "save", "load"]
+__all__ = ["FORMAT", "VERSION", "KNOWN_PATTERNS", "TokenizerFileError", "save", "load"]
 
 FORMAT = "zero-to-hero bpe"
 VERSION = 1
@@ -50,7 +60,7 @@ _CLASSES: dict[str, type[Tokenizer]] = {
 }
 
 
-class TokenizerFileError(ValueError):
+class TokenizerFileError(ZeroToHeroError, ValueError):
     """A tokenizer file is corrupt, truncated, of another version, or not one at all."""
 
 
@@ -73,10 +83,8 @@ def save(tokenizer: Tokenizer, path: str | os.PathLike) -> None:
     lines.append(f"merges {len(tokenizer.merges)}")
     lines += [f"{a} {b}" for a, b in tokenizer.merges]
     lines.append("end")
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    tmp.replace(path)
+    with atomic_write(path) as f:
+        f.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def _quote(text: str) -> str:
@@ -135,12 +143,24 @@ class _Lines:
         return [int(p) for p in parts]
 
 
-def load(path: str | os.PathLike, kind: type[Tokenizer] = Tokenizer) -> Tokenizer:
+#: The split patterns a tokenizer file may name without being trusted explicitly.
+KNOWN_PATTERNS = frozenset({GPT2_SPLIT_PATTERN, GPT4_SPLIT_PATTERN})
+
+
+def load(
+    path: str | os.PathLike,
+    kind: type[Tokenizer] = Tokenizer,
+    *,
+    trusted_patterns: Collection[str] = KNOWN_PATTERNS,
+) -> Tokenizer:
     """Read a tokenizer written by `save`, of the class recorded in the file.
 
     Args:
         path: The file.
         kind: The class the file must hold (default: any tokenizer).
+        trusted_patterns: The split patterns the file may hold (a regular expression
+            from a file runs on every text encoded, and a crafted one can backtrack for
+            minutes): GPT-2's and GPT-4's unless you add your own.
 
     Raises:
         FileNotFoundError: there is no such file.
@@ -224,6 +244,13 @@ def load(path: str | os.PathLike, kind: type[Tokenizer] = Tokenizer) -> Tokenize
     if cls is BasicTokenizer and pattern:
         raise TokenizerFileError(
             f"{path}: a BasicTokenizer has no pattern, got {pattern!r}"
+        )
+    if cls is RegexTokenizer and pattern not in trusted_patterns:
+        raise TokenizerFileError(
+            f"{path}: its split pattern is not one of the known ones (GPT-2's or "
+            "GPT-4's). A pattern from a file runs on every text you encode, and a "
+            "crafted one can take minutes on a short text; pass it in "
+            "`trusted_patterns` if you wrote it"
         )
     options = {"pattern": pattern} if cls is RegexTokenizer else {}
     try:

@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Self
@@ -260,7 +261,16 @@ class Tokenizer:
     # ------------------------------------------------------------------------- encoding
     def _encode_chunk(self, text: str) -> list[int]:
         """Encode one piece of text with the merges, lowest merge first."""
-        data = text.encode("utf-8")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            bad = text[err.start]
+            raise ValueError(
+                f"the text holds {bad!r}, a lone surrogate: not a character of valid "
+                "Unicode text, so it has no UTF-8 bytes to encode (text decoded with "
+                "errors='surrogateescape' carries such code points for bytes that were "
+                "not UTF-8)"
+            ) from None
         ids = (
             list(data)
             if self.byte_ids is _IDENTITY
@@ -327,12 +337,16 @@ class Tokenizer:
         """The bytes the ids stand for, concatenated (lossless, unlike `decode`)."""
         table = self._decode_table
         ids = ids if isinstance(ids, (list, tuple)) else list(ids)
+        # 1.0 and True would find the entry of 1 (equal keys hash alike): refuse them
+        if not all(type(i) is int for i in ids):
+            for i in ids:
+                if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+                    raise TypeError(f"token ids must be ints, got {i!r}")
+            ids = [int(i) for i in ids]  # numpy's integers
         try:
             return b"".join([table[i] for i in ids])
-        except (KeyError, TypeError):
+        except KeyError:
             for i in ids:
-                if isinstance(i, bool) or not isinstance(i, int):
-                    raise TypeError(f"token ids must be ints, got {i!r}") from None
                 if i not in table:
                     specials = sorted(self.special_tokens.values())
                     also = f" and the special ids {specials}" if specials else ""
