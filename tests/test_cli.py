@@ -143,3 +143,29 @@ def test_makemore_train_checks_its_output_before_training(tmp_path, capsys):
     argv = ["makemore", "train", "--model", "bigram", "--data", str(names)]
     assert main([*argv, "--out", str(existing), "--force"]) == 0
     assert existing.read_bytes() != b"a run worth keeping"
+
+
+def test_bpe_commands_end_in_one_line_for_bad_input(tmp_path, capsys):
+    text = tmp_path / "text.txt"
+    text.write_text("hello world " * 50)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("zoë ".encode("latin-1") * 50)
+    model = tmp_path / "tok.bpe"
+    argv = ["bpe", "train", str(text), "--vocab-size", "260", "--out", str(model)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    cases = [
+        (["bpe", "train", str(latin), "--out", str(tmp_path / "x.bpe")], "not UTF-8"),
+        (["bpe", "train", str(text), "--out", str(model)], "already exists"),
+        (["bpe", "train", str(text), "--out", str(text), "--force"], "also an input"),
+        (["bpe", "encode", str(model), "a\udcffb"], "lone surrogate"),
+        (["bpe", "vocab", str(text)], "is not a zero-to-hero bpe file"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    with pytest.raises(SystemExit) as exc:
+        main(["bpe", "train", str(text), "--vocab-size", "100", "--out", "y.bpe"])
+    assert exc.value.code == 2
+    assert "expected a whole number >= 256" in capsys.readouterr().err

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from zero_to_hero.errors import ZeroToHeroError
 
-__all__ = ["positive_int", "positive_float", "OptionError", "check_output"]
+__all__ = [
+    "positive_int",
+    "int_at_least",
+    "positive_float",
+    "OptionError",
+    "check_output",
+    "read_text_file",
+]
 
 
 class OptionError(ZeroToHeroError):
@@ -30,6 +37,20 @@ def positive_int(text: str) -> int:
         message = f"expected a whole number >= 1, got {value}"
         raise argparse.ArgumentTypeError(message)
     return value
+
+
+def int_at_least(low: int):
+    """An argument type for whole numbers >= `low` (a vocabulary of at least 256...)."""
+
+    def parse(text: str) -> int:
+        value = positive_int(text) if low >= 1 else int(text)
+        if value < low:
+            message = f"expected a whole number >= {low}, got {value}"
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    parse.__name__ = f"int >= {low}"  # what argparse names in its messages
+    return parse
 
 
 def positive_float(text: str) -> float:
@@ -71,3 +92,18 @@ def check_output(
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise OptionError(f"cannot write {path}: {folder} is not a writable folder")
     return path
+
+
+def read_text_file(path: str | os.PathLike) -> str:
+    """A UTF-8 text file given on the command line, or an OptionError that says why
+    not."""
+    path = Path(path)
+    if path.is_dir():
+        raise OptionError(f"{path} is a directory, not a text file")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise OptionError(
+            f"{path} is not UTF-8 text (byte {err.start}: {err.reason}); save it as "
+            "UTF-8"
+        ) from None

@@ -5,16 +5,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from zero_to_hero.options import check_output, int_at_least, read_text_file
 
 _PATTERNS = ("gpt4", "gpt2", "none")
 
 
+def _clear_errors(command):
+    """Bad input (a special token or a lone surrogate in the text, a tokenizer of the
+    wrong kind: ValueError) ends the command with one line on stderr and exit 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ValueError as err:
+            print(f"zero-to-hero bpe {args.action}: error: {err}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_clear_errors
 def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe import GPT2_SPLIT_PATTERN, BasicTokenizer, RegexTokenizer
     from zero_to_hero.bpe.storage import save
 
-    text = Path(args.text).read_text(encoding="utf-8")
+    check_output(args.out, args.text, overwrite=args.force)  # before the training
+    text = read_text_file(args.text)
     if args.pattern == "none":
         tok = BasicTokenizer()
     else:
@@ -33,6 +50,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+@_clear_errors
 def _encode(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe.storage import load
 
@@ -42,6 +60,7 @@ def _encode(args: argparse.Namespace) -> int:
     return 0
 
 
+@_clear_errors
 def _vocab(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe.render import vocab_dump
     from zero_to_hero.bpe.storage import load
@@ -58,7 +77,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "train", help="train a tokenizer on a UTF-8 text file and save it"
     )
     train.add_argument("text", help="the training text (a UTF-8 file)")
-    train.add_argument("--vocab-size", type=int, default=512, help="default 512")
+    train.add_argument(
+        "--vocab-size", type=int_at_least(256), default=512, help="default 512"
+    )
     train.add_argument(
         "--pattern",
         choices=_PATTERNS,
@@ -66,7 +87,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="split pattern; 'none' trains a BasicTokenizer (default gpt4)",
     )
     train.add_argument("--trainer", choices=("fast", "straightforward"), default="fast")
-    train.add_argument("--out", required=True, help="where to save the tokenizer")
+    train.add_argument(
+        "--out",
+        required=True,
+        help="where to save the tokenizer; an existing file is kept unless --force",
+    )
+    train.add_argument(
+        "--force", action="store_true", help="replace the --out file if it exists"
+    )
     train.set_defaults(run=_train)
     encode = sub.add_parser("encode", help="print the token ids of a text")
     encode.add_argument(
