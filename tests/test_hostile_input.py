@@ -276,3 +276,20 @@ def test_truncated_or_random_tokenizer_files_give_a_tokenizer_file_error(
         load(path)
     except TokenizerFileError as err:
         assert str(path) in str(err)
+
+
+@pytest.mark.parametrize(
+    ("kind", "config"),
+    [("gpt", {"n_layer": -2}), ("gpt", {"no_such": 1}), ("makemore.mlp", {"bad": 1})],
+)
+def test_a_checkpoint_whose_config_is_not_a_model_is_a_checkpoint_error(
+    tmp_path, kind, config
+):
+    from zero_to_hero.gpt.training import load_model as load_gpt
+    from zero_to_hero.makemore.saving import load_model as load_makemore
+
+    path = tmp_path / "edited.pt"
+    save_checkpoint(path, kind, config, VOCAB, {})
+    load = load_gpt if kind == "gpt" else load_makemore
+    with pytest.raises(CheckpointError, match="config does not describe"):
+        load(path)

@@ -491,13 +491,17 @@ def load_model(
         validation loss and the training config.
 
     Raises:
-        CheckpointError: not a GPT checkpoint, another vocabulary than `vocab`, or
-            weights that do not fit the stored config.
-        ValueError: the stored config does not describe a model (an edited or foreign
-            file).
+        CheckpointError: not a GPT checkpoint, another vocabulary than `vocab`, a
+            stored config that does not describe a model (an edited or foreign file),
+            or weights that do not fit it.
     """
     config, vocab, state, extra = load_checkpoint(path, CHECKPOINT_KIND, vocab)
-    model = GPT(GPTConfig.from_dict(config))
+    try:
+        model = GPT(GPTConfig.from_dict(config))
+    except (ValueError, TypeError) as err:  # an edited or foreign file
+        raise CheckpointError(
+            f"{path}: its config does not describe a model: {err}"
+        ) from None
     try:
         model.load_state_dict(state)
     except RuntimeError as err:  # missing, unexpected or differently shaped weights

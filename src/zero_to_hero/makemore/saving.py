@@ -90,7 +90,17 @@ def load_model(
             f"{path} holds a {kind!r} model, not a makemore model ({', '.join(KINDS)})"
         )
     config, saved_vocab, state, extra = load_checkpoint(path, kind, vocab)
-    model = _build(kind, config)
-    model.load_state_dict(state)
+    try:
+        model = _build(kind, config)
+    except (ValueError, TypeError) as err:  # an edited or foreign file
+        raise CheckpointError(
+            f"{path}: its config does not describe a {kind} model: {err}"
+        ) from None
+    try:
+        model.load_state_dict(state)
+    except (KeyError, ValueError, RuntimeError) as err:
+        raise CheckpointError(
+            f"{path}: the weights do not fit the model its config describes: {err}"
+        ) from None
     model.eval()
     return model, saved_vocab, extra
