@@ -122,6 +122,19 @@ def test_text_that_is_not_utf8_and_an_empty_names_file_are_refused(tmp_path):
         load_names(empty)
 
 
+def damaged(valid: bytes) -> st.SearchStrategy[bytes]:
+    """A valid file's bytes cut short, one of them flipped, or random bytes instead."""
+    return st.one_of(
+        st.integers(0, len(valid) - 1).map(lambda n: valid[:n]),
+        st.binary(max_size=2048),
+        st.tuples(st.integers(0, len(valid) - 1), st.integers(1, 255)).map(
+            lambda at: (
+                valid[: at[0]] + bytes([valid[at[0]] ^ at[1]]) + valid[at[0] + 1 :]
+            )
+        ),
+    )
+
+
 # --- checkpoints ------------------------------------------------------------------
 
 
@@ -152,15 +165,7 @@ def test_truncated_or_random_checkpoints_give_a_checkpoint_error(
 ):
     tmp = tmp_path_factory.mktemp("ckpt")
     valid = _valid_checkpoint_bytes(tmp)
-    blob = data.draw(
-        st.one_of(
-            st.integers(0, len(valid) - 1).map(lambda n: valid[:n]),
-            st.binary(max_size=2048),
-            st.integers(0, len(valid) - 1).map(
-                lambda i: valid[:i] + bytes([valid[i] ^ 0xFF]) + valid[i + 1 :]
-            ),
-        )
-    )
+    blob = data.draw(damaged(valid))
     path = tmp / "bad.pt"
     path.write_bytes(blob)
     try:
@@ -261,15 +266,7 @@ def test_truncated_or_random_tokenizer_files_give_a_tokenizer_file_error(
     valid_path = tmp / "valid.bpe"
     save(tokenizer, valid_path)
     valid = valid_path.read_bytes()
-    blob = data.draw(
-        st.one_of(
-            st.integers(0, len(valid) - 1).map(lambda n: valid[:n]),
-            st.binary(max_size=512),
-            st.integers(0, len(valid) - 1).map(
-                lambda i: valid[:i] + bytes([valid[i] ^ 0x5A]) + valid[i + 1 :]
-            ),
-        )
-    )
+    blob = data.draw(damaged(valid))
     path = tmp / "bad.bpe"
     path.write_bytes(blob)
     try:
