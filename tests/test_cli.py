@@ -59,6 +59,8 @@ def test_data_where_lists_every_data_set_without_downloading(capsys):
         ["micrograd", "train", "--steps", "-3"],
         ["micrograd", "train", "--steps", "many"],
         ["torch-basics", "train", "--epochs", "0"],
+        ["cuda", "demo", "--n", "-5"],
+        ["cuda", "demo", "--size", "0"],
     ],
 )
 def test_a_count_below_one_is_a_usage_error_before_any_work(argv, capsys):

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+from zero_to_hero.options import positive_int
+
 
 def _info(args: argparse.Namespace) -> int:
     from importlib.metadata import PackageNotFoundError, version
@@ -93,11 +95,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     ).set_defaults(run=_check)
     demo = sub.add_parser("demo", help="run every kernel once and compare with numpy")
     demo.add_argument(
-        "--n", type=int, default=1000, help="vector length (default 1000)"
+        "--n", type=positive_int, default=1000, help="vector length (default 1000)"
     )
     demo.add_argument(
         "--size",
-        type=int,
+        type=positive_int,
         default=20,
         help="matrix size (default 20; the simulator is slow)",
     )
