@@ -136,3 +136,20 @@ def test_loaders_return_the_expected_shapes():
     text = data.load_shakespeare()
     assert len(set(text)) == 65 and text.startswith("First Citizen:")
     assert "Taylor" in data.load_taylorswift()
+
+
+def test_an_interrupted_download_leaves_no_file(served, tmp_path, no_env, monkeypatch):
+    """The download writes through files.atomic_write: a failure midway (here the disk
+    filling up after the first chunk) leaves neither the file nor a temporary one."""
+    root, base, _ = served
+    (root / "small.txt").write_bytes(GOOD)
+    cache = tmp_path / "cache"
+    import tqdm
+
+    def full_disk(self, n):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(tqdm.tqdm, "update", full_disk)
+    with pytest.raises(DataSetError, match="could not be downloaded"):
+        data_path(small_file(f"{base}/small.txt"), cache_dir=cache)
+    assert not any(cache.iterdir())

@@ -8,8 +8,8 @@ Each file is looked up in this order, and the first hit wins:
 4. a download from the file's canonical address into that cache.
 
 Files found in steps 2–4 must match their published SHA-256, so a corrupt or truncated
-copy is an error, never a silently different data set. Downloads go through `pooch`,
-which writes to a temporary file and moves it into place only after the checksum
+copy is an error, never a silently different data set. Downloads go through
+`files.atomic_write`: the file takes its place only after the checksum
 matched: an interrupted or wrong download leaves nothing behind.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zero_to_hero.errors import ZeroToHeroError
+from zero_to_hero.files import atomic_write
 
 __all__ = [
     "ENV_VAR",
@@ -160,28 +161,37 @@ def data_path(
 
 
 def _download(file: DataFile, cache: Path) -> Path:
-    import pooch
+    """Download `file` into `cache`, verifying its checksum before it takes its place
+    (through `files.atomic_write`: a failed or interrupted download leaves nothing)."""
     import requests
+    from tqdm import tqdm
 
+    target = cache / file.filename
+    digest = hashlib.sha256()
     try:
-        fetched = pooch.retrieve(
-            file.url,
-            known_hash=f"sha256:{file.sha256}",
-            fname=file.filename,
-            path=cache,
-            progressbar=True,
-        )
-    except ValueError as err:  # pooch's checksum mismatch; the bad download was removed
-        raise DataSetError(
-            f"the download of {file.url} failed its checksum: {err}"
-        ) from None
+        with requests.get(file.url, stream=True, timeout=60) as response:
+            response.raise_for_status()
+            size = int(response.headers.get("content-length", 0)) or None
+            with (
+                atomic_write(target) as out,
+                tqdm(total=size, unit="B", unit_scale=True, desc=file.filename) as bar,
+            ):
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    bar.update(len(chunk))
+                if digest.hexdigest() != file.sha256:
+                    raise DataSetError(
+                        f"the download of {file.url} failed its checksum: sha256 "
+                        f"{digest.hexdigest()}, expected {file.sha256}"
+                    )
     except (requests.RequestException, OSError) as err:
         raise DataSetError(
             f"{file.filename} is not available offline and could not be downloaded "
             f"from {file.url} ({type(err).__name__}). Put a copy in a directory and "
             f"set the environment variable {ENV_VAR} to that directory."
         ) from None
-    return Path(fetched)
+    return target
 
 
 def load_text(file: DataFile, path: str | os.PathLike | None = None) -> str:
