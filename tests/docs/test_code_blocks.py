@@ -79,3 +79,17 @@ def test_the_parser_sees_blocks_inside_tabs_and_their_attributes():
     ]
     assert len(tabbed) == 1 and tabbed[0].code.startswith("import torch")
     assert tabbed[0].visible and tabbed[0].kind == "executed"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_visible_code_fits_the_column(page):
+    """No line of code a reader sees is over 88 characters (listings come from src/,
+    which ruff keeps to 88): nothing scrolls sideways at 1280 px."""
+    wide = [
+        f"{block.where}: {line.strip()[:50]}…"
+        for block in code_blocks(page)
+        if block.is_python and block.visible and block.kind != "listing"
+        for line in block.code.splitlines()
+        if len(line) > 88
+    ]
+    assert not wide, wide
