@@ -25,6 +25,7 @@ __all__ = [
     "plot_update_ratios",
     "plot_dlogits",
     "plot_dilated_causal_conv",
+    "plot_activation_stds",
 ]
 
 
@@ -291,4 +292,20 @@ def plot_dilated_causal_conv(
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
+    return fig
+
+
+def plot_activation_stds(stds: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
+    """The standard deviation of each layer's output through a deep stack, one panel per
+    nonlinearity (`stds[nonlinearity][scheme]`), one line per initialization scheme."""
+    fig, axes = plt.subplots(1, len(stds), figsize=(10, 3.8), sharey=True)
+    for ax, (nonlinearity, by_scheme) in zip(axes, stds.items()):
+        for scheme, values in by_scheme.items():
+            ax.semilogy(range(1, len(values) + 1), values, lw=1.4, label=scheme)
+        ax.set_title(nonlinearity, fontsize=10)
+        ax.set_xlabel("layer")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("std of the layer's output")
+    axes[-1].legend(fontsize=8)
+    fig.tight_layout()
     return fig
