@@ -48,3 +48,16 @@ def test_a_false_claim_fails_with_the_sentence():
     claim(True, "true")
     with pytest.raises(ClaimError, match="the page says 'one token'"):
         claim(False, "one token")
+
+
+def test_the_loss_table_reads_a_loss_three_ways():
+    import math
+
+    from zero_to_hero.pages import loss_table
+
+    table = loss_table(27, [("a model", math.log(2.0))])
+    lines = table.splitlines()
+    uniform = f"| a uniform guess, -ln(1/V) | {math.log(27):.4f} | 27.00 | 4.755 |"
+    assert lines[2] == uniform
+    # e^(ln 2) = 2 tokens of perplexity, ln 2 / ln 2 = 1 bit
+    assert lines[3] == "| a model | 0.6931 | 2.00 | 1.000 |"

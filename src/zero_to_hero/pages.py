@@ -10,6 +10,7 @@ import hashlib
 import html
 import io
 import json
+import math
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "RESULTS_DIR",
     "ClaimError",
     "claim",
+    "loss_table",
 ]
 
 #: Where the benchmarks write the result files that pages render (committed to the
@@ -212,3 +214,18 @@ def claim(condition: bool, text: str) -> None:
     """
     if not condition:
         raise ClaimError(f"the page says {text!r}, but this build's numbers disagree")
+
+
+def loss_table(vocab_size: int, rows: Iterable[tuple[str, float]]) -> str:
+    """A Markdown table that reads a loss three ways: nats per token, perplexity
+    (`e**loss`: as unsure as a uniform pick among that many tokens) and bits per token
+    (`loss / ln 2`), starting with the loss of a uniform guess over the vocabulary,
+    `-ln(1/V) = ln V`, where every model's training starts if it is initialised well."""
+    uniform = ("a uniform guess, -ln(1/V)", math.log(vocab_size))
+    return markdown_table(
+        ["", "loss (nats)", "perplexity", "bits per token"],
+        [
+            (name, f"{loss:.4f}", f"{math.exp(loss):.2f}", f"{loss / math.log(2):.3f}")
+            for name, loss in [uniform, *rows]
+        ],
+    )
