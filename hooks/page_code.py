@@ -133,20 +133,3 @@ def notebook_cells(path: Path, markdown: str) -> list[tuple[str, str]]:
             cells.append(("markdown", last_heading))
         cells.append(("code", block.code.rstrip() + "\n"))
     return cells
-
-
-def reader_script(path: Path) -> str:
-    """The page's visible python code, listings expanded, as one script: what a
-    reader who copies every block runs (a quick check; the tests run the built page's
-    blocks)."""
-    try:
-        from hooks.listings import expand
-    except ImportError:  # imported by MkDocs as a hook, with hooks/ on the path
-        from listings import expand
-
-    markdown = expand(Path(path).read_text(encoding="utf-8"), str(path))
-    parts = []
-    for block in code_blocks(path, markdown):
-        if block.is_python and block.visible:
-            parts.append(f"# {block.where}\n{block.code}\n")
-    return "\n".join(parts)
