@@ -15,7 +15,8 @@ these).
     python -m benchmarks makemore [--quick] [--dry-run] [--only NAME ...]
 
 `--quick` trains every recipe for 200 steps (a smoke test of this script); `--dry-run`
-does not write the results file.
+does not write the results file; `--only` re-measures those recipes and keeps the other
+runs of the results file as they are (the provenance records the update).
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ import time
 
 import torch
 
-from benchmarks.common import Metric, beyond_metrics, start, write_results
+from benchmarks.common import (
+    Metric,
+    beyond_metrics,
+    start,
+    update_results,
+    write_results,
+)
 from zero_to_hero.data import load_names
 from zero_to_hero.makemore.bigram import (
     BigramCounts,
@@ -207,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
                 names, block_size=r.block_size
             )
         splits = splits_by_context[r.block_size]
-        steps = min(200, r.steps) if args.quick else r.steps
+        steps = min(200, r.training.steps) if args.quick else r.training.steps
         print(f"{name}: {steps:,} steps …", flush=True)
         run = run_recipe(
             r,
@@ -319,7 +326,10 @@ def main(argv: list[str] | None = None) -> None:
 
         print(markdown_table(headers, rows))
         return
-    write_results("makemore", headers, rows, load, metrics, runs=runs, **extra)
+    if args.only:  # the other runs of the results file stay as they were measured
+        update_results("makemore", headers, rows, load, metrics, runs=runs, **extra)
+    else:
+        write_results("makemore", headers, rows, load, metrics, runs=runs, **extra)
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             r = WAVENET_STAGES[name]
             splits = splits_for(r.block_size)
-            steps = 300 if args.quick else r.steps
+            steps = 300 if args.quick else r.training.steps
             run = run_recipe(
                 r,
                 splits,

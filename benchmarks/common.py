@@ -128,7 +128,51 @@ def write_results(
     path = RESULTS_DIR / f"{name}.json"
     with atomic_write(path, "w") as f:
         f.write(json.dumps(payload, indent=2) + "\n")
-    print(f"\nwrote {path.relative_to(ROOT)}")
+    print(f"\nwrote {path}")
+    return path
+
+
+def update_results(
+    name: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    load_before: float,
+    metrics: list[Metric],
+    **extra: Any,
+) -> Path:
+    """Re-measure part of `benchmarks/results/<name>.json`: rows with the same first
+    cell, metrics with the same name and the entries of dict-valued extras (`runs`) are
+    replaced in place, new ones appended, the rest kept; the provenance lists the
+    update (which runs, which commit, when)."""
+    print(markdown_table(headers, rows))
+    path = RESULTS_DIR / f"{name}.json"
+    old = json.loads(path.read_text(encoding="utf-8"))
+    if old["table"]["headers"] != headers:
+        raise SystemExit(f"{path}: its table has other columns; rerun it whole")
+    fresh = {row[0]: row for row in rows}
+    kept = [fresh.pop(row[0], row) for row in old["table"]["rows"]]
+    by_name = {m.name: asdict(m) for m in metrics}
+    merged = [by_name.pop(m["name"], m) for m in old["metrics"]]
+    payload = {
+        **old,
+        "table": {"headers": headers, "rows": kept + list(fresh.values())},
+        "metrics": merged + list(by_name.values()),
+    }
+    for key, value in extra.items():
+        payload[key] = (
+            {**old.get(key, {}), **value} if isinstance(value, dict) else value
+        )
+    updated = sorted(extra.get("runs", {}))
+    payload["provenance"] = {
+        **old["provenance"],
+        "updates": [
+            *old["provenance"].get("updates", []),
+            {"runs": updated, **provenance(load_before)},
+        ],
+    }
+    with atomic_write(path, "w") as f:
+        f.write(json.dumps(payload, indent=2) + "\n")
+    print(f"\nupdated {', '.join(updated)} in {path}")
     return path
 
 

@@ -51,3 +51,49 @@ def test_an_earlier_chapter_never_imports_a_later_one():
                     ):
                         wrong.append(f"{path.relative_to(src)} imports {name}")
     assert not wrong, wrong
+
+
+def _asserts(function, functions, seen=()):
+    """Whether `function` asserts, expects an exception or warning, or calls something
+    that does (`assert_*`, `check_*`, or a function of its module that asserts)."""
+    import ast
+
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assert):
+            return True
+        name = getattr(node, "id", None) or getattr(node, "attr", None) or ""
+        if name in ("raises", "warns", "fail", "approx", "deprecated_call"):
+            return True
+        if name.startswith(("assert", "check")):
+            return True
+        helper = functions.get(name)
+        if (
+            helper is not None
+            and name not in seen
+            and name != function.name
+            and _asserts(helper, functions, (*seen, function.name))
+        ):
+            return True
+    return False
+
+
+def test_every_test_checks_something():
+    """A test without an assertion cannot fail: each `test_*` function asserts, expects
+    an exception or warning (`pytest.raises`, `pytest.warns`), or calls a helper that
+    does."""
+    import ast
+
+    silent = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {
+            node.name: node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        silent += [
+            f"{path.relative_to(ROOT)}:{function.lineno} {name}"
+            for name, function in functions.items()
+            if name.startswith("test_") and not _asserts(function, functions)
+        ]
+    assert not silent, "tests that cannot fail:\n" + "\n".join(silent)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zero_to_hero.pages import RESULTS_DIR, load_results
 
@@ -61,3 +64,61 @@ def test_the_loss_table_reads_a_loss_three_ways():
     assert lines[2] == uniform
     # e^(ln 2) = 2 tokens of perplexity, ln 2 / ln 2 = 1 bit
     assert lines[3] == "| a model | 0.6931 | 2.00 | 1.000 |"
+
+
+def test_a_partial_rerun_replaces_its_runs_and_keeps_the_rest(tmp_path, monkeypatch):
+    from benchmarks import common
+
+    monkeypatch.setattr(common, "RESULTS_DIR", tmp_path)
+    headers = ["model", "val"]
+    common.write_results(
+        "demo",
+        headers,
+        [["`a`: first", 2.0], ["`b`: second", 3.0]],
+        0.0,
+        [common.Metric("a_val", "a", 2.0), common.Metric("b_val", "b", 3.0)],
+        runs={"a": {"val": 2.0}, "b": {"val": 3.0}},
+    )
+    first = json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))
+    common.update_results(
+        "demo",
+        headers,
+        [["`b`: second", 2.5], ["`c`: new", 4.0]],
+        0.0,
+        [common.Metric("b_val", "b", 2.5)],
+        runs={"b": {"val": 2.5}},
+    )
+    data = json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))
+    assert data["table"]["rows"] == [
+        ["`a`: first", 2.0],
+        ["`b`: second", 2.5],
+        ["`c`: new", 4.0],
+    ]
+    assert [m["value"] for m in data["metrics"]] == [2.0, 2.5]
+    assert data["runs"] == {"a": {"val": 2.0}, "b": {"val": 2.5}}
+    assert data["provenance"]["date"] == first["provenance"]["date"]
+    assert data["provenance"]["updates"][0]["runs"] == ["b"]
+    with pytest.raises(SystemExit, match="other columns"):
+        common.update_results("demo", ["model"], [["`b`"]], 0.0, [], runs={})
+
+
+@given(st.floats(0, 20))
+def test_loss_units_reads_one_loss_as_perplexity_and_bits(loss):
+    from zero_to_hero.pages import loss_units
+
+    nats, perplexity, bits = loss_units(loss, per="byte").split(" · ")
+    assert float(nats.split()[0]) == pytest.approx(loss, abs=5e-5)
+    assert float(perplexity.split()[1]) == pytest.approx(math.exp(loss), rel=1e-2)
+    assert bits.endswith("bits per byte")
+    assert float(bits.split()[0]) == pytest.approx(loss / math.log(2), abs=5e-3)
+
+
+def test_loss_units_examples_and_bad_input():
+    from zero_to_hero.pages import loss_units
+
+    assert loss_units(math.log(27)) == (
+        "3.2958 nats · perplexity 27.00 · 4.75 bits per character"
+    )
+    for bad in (-0.1, math.nan, math.inf):
+        with pytest.raises(ValueError, match="finite number >= 0"):
+            loss_units(bad)

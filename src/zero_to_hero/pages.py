@@ -216,6 +216,19 @@ def claim(condition: bool, text: str) -> None:
         raise ClaimError(f"the page says {text!r}, but this build's numbers disagree")
 
 
+def loss_units(loss: float, per: str = "character", digits: int = 4) -> str:
+    """A loss in nats, then the same number as a perplexity (`e**loss`: as unsure as a
+    uniform pick among that many symbols) and in bits per `per` (`loss / ln 2`):
+    `loss_units(2.0153)` is `"2.0153 nats · perplexity 7.50 · 2.91 bits per
+    character"`."""
+    if not math.isfinite(loss) or loss < 0:
+        raise ValueError(f"a cross-entropy loss is a finite number >= 0, got {loss!r}")
+    return (
+        f"{loss:.{digits}f} nats · perplexity {math.exp(loss):.2f} · "
+        f"{loss / math.log(2):.2f} bits per {per}"
+    )
+
+
 def loss_table(vocab_size: int, rows: Iterable[tuple[str, float]]) -> str:
     """A Markdown table that reads a loss three ways: nats per token, perplexity
     (`e**loss`: as unsure as a uniform pick among that many tokens) and bits per token

@@ -13,13 +13,14 @@ from zero_to_hero.gpt.names import (
     BEYOND_GPT,
     IGNORE,
     NamesGPTRecipe,
+    NamesTraining,
     evaluate_names,
     length_buckets,
     name_sequences,
     sample_gpt_names,
     train_names_gpt,
 )
-from zero_to_hero.gpt.training import TrainConfig
+from zero_to_hero.recipes import Recipe
 from zero_to_hero.vocab import CharVocab
 
 VOCAB = CharVocab.from_words(["abcdefghijklmnopqrstuvwxyz"])
@@ -30,10 +31,10 @@ word_lists = st.lists(
 
 def tiny(steps: int = 30, dropout: float = 0.0, block_size: int = 16) -> NamesGPTRecipe:
     model = GPTConfig(27, block_size, n_layer=1, n_head=2, n_embd=16, dropout=dropout)
-    training = TrainConfig(
+    training = NamesTraining(
         batch_size=8, max_iters=steps, learning_rate=1e-2, warmup_iters=5
     )
-    return NamesGPTRecipe("tiny", "a tiny test model", model, training)
+    return Recipe("tiny", "a tiny test model", model, training)
 
 
 @given(word_lists)
@@ -169,12 +170,17 @@ def test_bucketed_training_weighs_every_target_the_same():
     names."""
     words = ["ab", "abcdefgh", "c", "xyz"]
     X, Y = name_sequences(words, VOCAB, length=16)
-    recipe = NamesGPTRecipe(
+    recipe = Recipe(
         "b",
         "bucketed",
         tiny().model,
-        TrainConfig(batch_size=4, max_iters=1, learning_rate=1e-2, warmup_iters=0),
-        True,
+        NamesTraining(
+            batch_size=4,
+            max_iters=1,
+            learning_rate=1e-2,
+            warmup_iters=0,
+            bucket_by_length=True,
+        ),
     )
     _, history = train_names_gpt(recipe, X, Y)
     torch.manual_seed(recipe.training.seed)

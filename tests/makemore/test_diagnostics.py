@@ -14,7 +14,7 @@ from zero_to_hero.makemore.diagnostics import (
     weight_stats,
 )
 from zero_to_hero.makemore.layers import BatchNorm1d
-from zero_to_hero.makemore.recipes import LECTURE_SEED, recipe
+from zero_to_hero.makemore.recipes import LECTURE_SEED, build, recipe
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_batchnorm_makes_the_activations_independent_of_the_weight_scale(batch):
 
 def test_the_init_fixes_remove_saturation_in_the_mlp(batch):
     def saturated(name):
-        model, _ = recipe(name).build()
+        model, _ = build(recipe(name))
         model(batch[0])
         return saturation(model.h)
 

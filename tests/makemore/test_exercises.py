@@ -43,7 +43,7 @@ from zero_to_hero.makemore.exercises import (
     zero_init_run,
 )
 from zero_to_hero.makemore.mlp import MLPConfig
-from zero_to_hero.makemore.recipes import WAVENET_STAGES, recipe, run_recipe
+from zero_to_hero.makemore.recipes import WAVENET_STAGES, build, recipe, run_recipe
 from zero_to_hero.makemore.train import evaluate, lr_sweep, train
 from zero_to_hero.makemore.wavenet import (
     WaveNet,
@@ -104,7 +104,7 @@ def test_small_output_weights_start_at_the_uniform_loss(names_splits):
 def test_the_lr_sweep_suggests_a_rate_near_the_lectures(names_splits):
     s = names_splits(3)
     exponents = torch.linspace(-3, 0, 1000).tolist()
-    model, g = recipe("mlp").build()
+    model, g = build(recipe("mlp"))
     losses = lr_sweep(model, s.train.X, s.train.Y, exponents, generator=g)
     assert 0.03 <= suggest_lr(exponents, losses) <= 0.3  # the lecture settles on 0.1
     with pytest.raises(ValueError, match="as many losses as exponents"):
@@ -114,7 +114,7 @@ def test_the_lr_sweep_suggests_a_rate_near_the_lectures(names_splits):
 def test_direct_connections_start_as_the_plain_mlp_and_learn(names_splits):
     s = names_splits(3)
     direct, g = DirectMLP(MLPConfig(w2_scale=0.01, b2_scale=0.0), generator=_g()), _g()
-    plain, _ = recipe("mlp-softmax-fix").build()
+    plain, _ = build(recipe("mlp-softmax-fix"))
     assert torch.equal(direct(s.val.X[:50]), plain(s.val.X[:50]))
     assert direct.num_parameters() == anchor("makemore.mlp.params").value + 30 * 27
     train(direct, s.train.X, s.train.Y, 300, generator=g)
@@ -286,7 +286,7 @@ def test_the_bias_before_batchnorm_gets_no_gradient_by_hand_either(names_splits)
 @pytest.mark.parametrize("name", list(WAVENET_STAGES))
 def test_the_parameter_formula_counts_every_stage(name):
     r = WAVENET_STAGES[name]
-    assert wavenet_parameter_count(r.model) == r.build()[0].num_parameters()
+    assert wavenet_parameter_count(r.model) == build(r)[0].num_parameters()
 
 
 @pytest.mark.parametrize("merges", [(2, 2, 2), (3, 2), (2, 2, 2, 2)])

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zero_to_hero.makemore.deep import calibrate_batchnorm
-from zero_to_hero.makemore.recipes import WAVENET_STAGES, run_recipe
+from zero_to_hero.makemore.recipes import WAVENET_STAGES, build, run_recipe
 from zero_to_hero.makemore.sampling import sample_names
 from zero_to_hero.makemore.train import evaluate, train
 from zero_to_hero.makemore.wavenet import (
@@ -93,7 +93,7 @@ def test_the_buggy_batchnorm_keeps_separate_statistics_per_position():
 
 
 def test_parameter_counts_are_the_lectures():
-    counts = {name: r.build()[0].num_parameters() for name, r in WAVENET_STAGES.items()}
+    counts = {name: build(r)[0].num_parameters() for name, r in WAVENET_STAGES.items()}
     assert counts == {
         "flat-ctx3": 12097,
         "flat-ctx8": 22097,

@@ -30,11 +30,13 @@ from zero_to_hero.gpt.training import TrainConfig, lr_at, make_optimizer
 from zero_to_hero.makemore.sampling import sample_index
 from zero_to_hero.makemore.train import History
 from zero_to_hero.modes import eval_mode
+from zero_to_hero.recipes import Recipe
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
     "IGNORE",
     "NamesGPTRecipe",
+    "NamesTraining",
     "BEYOND_GPT",
     "name_sequences",
     "length_buckets",
@@ -86,36 +88,33 @@ def name_sequences(
 
 
 @dataclass(frozen=True)
-class NamesGPTRecipe:
-    """A GPT for names and how to train it.
+class NamesTraining(TrainConfig):
+    """The GPT chapter's `TrainConfig`, for whole names (`batch_size` counts names).
 
     Attributes:
-        name: Short name of the recipe.
-        description: One line for tables.
-        model: The architecture (`block_size` must hold the longest name plus one).
-        training: The optimizer, schedule and seed (`batch_size` counts names).
         bucket_by_length: Draw minibatches of names of similar length (`length_buckets`)
             instead of uniformly at random: less padding, so faster steps.
     """
 
-    name: str
-    description: str
-    model: GPTConfig
-    training: TrainConfig
     bucket_by_length: bool = False
+
+
+#: A GPT for names and how to train it (`model.block_size` must hold the longest name
+#: plus one).
+NamesGPTRecipe = Recipe[GPTConfig, NamesTraining]
 
 
 #: Beyond the lectures: the attention chapter's GPT reads each whole name. Four blocks
 #: of width 96 (447K parameters), dropout 0.25, AdamW with warm-up and a cosine decay,
 #: and minibatches of names of similar length.
-BEYOND_GPT = NamesGPTRecipe(
+BEYOND_GPT = Recipe(
     "beyond",
     "a GPT of 4 blocks × 96 channels reads the whole name; dropout 0.25, AdamW + "
     "cosine",
     GPTConfig(
         vocab_size=27, block_size=16, n_layer=4, n_head=4, n_embd=96, dropout=0.25
     ),
-    TrainConfig(
+    NamesTraining(
         batch_size=64,
         max_iters=30_000,
         learning_rate=2e-3,
@@ -125,8 +124,8 @@ BEYOND_GPT = NamesGPTRecipe(
         grad_clip=1.0,
         fused_adamw=True,
         seed=42,
+        bucket_by_length=True,
     ),
-    bucket_by_length=True,
 )
 
 
@@ -226,9 +225,7 @@ def train_names_gpt(
     # divided by the targets an average batch holds (with length buckets, a batch of
     # short names holds fewer targets; a plain mean would count each of them more).
     per_batch = tc.batch_size * lengths.float().mean().item()
-    buckets = (
-        length_buckets(lengths, tc.batch_size, g) if recipe.bucket_by_length else None
-    )
+    buckets = length_buckets(lengths, tc.batch_size, g) if tc.bucket_by_length else None
     losses, lrs, evals = [], [], []
     model.train()
     t0, c0 = time.perf_counter(), time.process_time()

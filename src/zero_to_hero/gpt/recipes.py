@@ -16,29 +16,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import fields, replace
 from typing import Any
 
 from zero_to_hero.gpt.model import GPTConfig
 from zero_to_hero.gpt.training import TrainConfig
+from zero_to_hero.recipes import Recipe
 
-__all__ = ["Recipe", "RECIPES", "recipe"]
+__all__ = ["GPTRecipe", "RECIPES", "SHAKESPEARE_VOCAB", "recipe"]
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """A model shape (`GPTConfig` fields except `vocab_size`) and `TrainConfig`
-    fields."""
+#: Tiny Shakespeare's characters: the vocabulary the recipes are written for; `recipe`
+#: sets another.
+SHAKESPEARE_VOCAB = 65
 
-    description: str
-    model: dict[str, Any] = field(default_factory=dict)
-    train: dict[str, Any] = field(default_factory=dict)
+#: A GPT recipe: the model's config and its `TrainConfig`.
+GPTRecipe = Recipe[GPTConfig, TrainConfig]
 
 
 BABY = Recipe(
+    "baby",
     "nanoGPT's CPU baby GPT (README recipe)",
-    model=dict(block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0),
-    train=dict(
+    GPTConfig(
+        SHAKESPEARE_VOCAB, block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0
+    ),
+    TrainConfig(
         batch_size=12,
         max_iters=2000,
         learning_rate=1e-3,
@@ -56,8 +58,10 @@ BABY = Recipe(
 
 
 FAST = Recipe(
+    "fast",
     "this chapter's recipe for the baby GPT's size and steps",
-    model=dict(
+    GPTConfig(
+        SHAKESPEARE_VOCAB,
         block_size=64,
         n_layer=4,
         n_head=4,
@@ -66,7 +70,7 @@ FAST = Recipe(
         position="rotary",
         activation="relu",
     ),
-    train=dict(
+    TrainConfig(
         batch_size=12,
         max_iters=2000,
         learning_rate=3e-3,
@@ -84,8 +88,10 @@ FAST = Recipe(
 
 
 LECTURE = Recipe(
+    "lecture",
     "the lecture's scaled-up GPT (10.8M parameters; for a GPU)",
-    model=dict(
+    GPTConfig(
+        SHAKESPEARE_VOCAB,
         block_size=256,
         n_layer=6,
         n_head=6,
@@ -95,7 +101,7 @@ LECTURE = Recipe(
         activation="relu",
         tie_weights=False,
     ),
-    train=dict(
+    TrainConfig(
         batch_size=64,
         max_iters=5000,
         learning_rate=3e-4,
@@ -112,9 +118,10 @@ LECTURE = Recipe(
 
 
 TINY = Recipe(
+    "tiny",
     "a few seconds on a CPU",
-    model=dict(block_size=32, n_layer=2, n_head=2, n_embd=32),
-    train=dict(
+    GPTConfig(SHAKESPEARE_VOCAB, block_size=32, n_layer=2, n_head=2, n_embd=32),
+    TrainConfig(
         batch_size=16,
         max_iters=200,
         learning_rate=3e-3,
@@ -126,7 +133,7 @@ TINY = Recipe(
 )
 
 
-RECIPES: dict[str, Recipe] = {
+RECIPES: dict[str, GPTRecipe] = {
     "baby": BABY,
     "fast": FAST,
     "lecture": LECTURE,
@@ -152,6 +159,9 @@ def recipe(
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)} for recipe {name!r}")
     r = RECIPES[name]
-    model = {**r.model, **{k: v for k, v in overrides.items() if k in model_fields}}
-    train = {**r.train, **{k: v for k, v in overrides.items() if k in train_fields}}
-    return GPTConfig(vocab_size=vocab_size, **model), TrainConfig(**train)
+    model = {k: v for k, v in overrides.items() if k in model_fields}
+    train = {k: v for k, v in overrides.items() if k in train_fields}
+    return (
+        replace(r.model, vocab_size=vocab_size, **model),
+        replace(r.training, **train),
+    )

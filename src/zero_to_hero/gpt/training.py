@@ -29,6 +29,7 @@ from zero_to_hero.gpt.data import CharDataset, batch_offsets, windows
 from zero_to_hero.gpt.model import GPT, GPTConfig
 from zero_to_hero.modes import eval_mode
 from zero_to_hero.options import OptionError
+from zero_to_hero.schedules import linear_warmup, warmup_cosine
 from zero_to_hero.vocab import CharVocab
 
 __all__ = [
@@ -144,20 +145,17 @@ class TrainConfig:
 
 def lr_at(step: int, tc: TrainConfig) -> float:
     """The learning rate of optimizer step `step` (0-based): linear warm-up, then
-    decay."""
+    decay (`zero_to_hero.schedules`)."""
     if step < tc.warmup_iters:
-        return tc.learning_rate * (step + 1) / (tc.warmup_iters + 1)
+        return linear_warmup(step, tc.learning_rate, tc.warmup_iters)
     if tc.schedule == "constant":
         return tc.learning_rate
     if tc.schedule == "step":
         decays = (step - tc.warmup_iters) // tc.step_size
         return max(tc.min_lr, tc.learning_rate * tc.gamma**decays)
     decay_iters = tc.lr_decay_iters if tc.lr_decay_iters is not None else tc.max_iters
-    if step >= decay_iters:
-        return tc.min_lr
-    progress = (step - tc.warmup_iters) / max(1, decay_iters - tc.warmup_iters)
-    return tc.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (
-        tc.learning_rate - tc.min_lr
+    return warmup_cosine(
+        step, tc.learning_rate, tc.warmup_iters, decay_iters, tc.min_lr
     )
 
 

@@ -113,7 +113,7 @@ def _train(args: argparse.Namespace) -> int:
     else:
         r = recipe(args.model)
         splits = make_splits(words, block_size=r.block_size)
-        steps = r.steps if args.steps is None else args.steps
+        steps = r.training.steps if args.steps is None else args.steps
         with tqdm(total=steps, desc=r.name, unit="step", mininterval=0.5) as bar:
 
             def show(step: int, loss: float) -> None:

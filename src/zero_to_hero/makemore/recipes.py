@@ -36,10 +36,13 @@ from zero_to_hero.makemore.train import (
     train,
 )
 from zero_to_hero.makemore.wavenet import WaveNet, WaveNetConfig
+from zero_to_hero.recipes import Recipe
 
 __all__ = [
     "LECTURE_SEED",
-    "Recipe",
+    "MakemoreRecipe",
+    "Training",
+    "build",
     "RECIPES",
     "INIT_FIXES",
     "WAVENET_STAGES",
@@ -53,16 +56,13 @@ LECTURE_SEED = 2147483647
 
 
 @dataclass(frozen=True)
-class Recipe:
-    """How to build and train one model.
+class Training:
+    """How a makemore recipe trains.
 
     `optimizer="sgd"` uses the lectures' step schedule (`lr` until `decay_at`, then
     `lr_decayed`); `"adamw"` a linear warm-up and a cosine decay to 0.
     """
 
-    name: str
-    description: str
-    model: MLPConfig | DeepMLPConfig | WaveNetConfig
     steps: int = 200_000
     batch_size: int = 32
     seed: int = LECTURE_SEED
@@ -83,20 +83,6 @@ class Recipe:
                 f"unknown optimizer {self.optimizer!r}: use 'sgd' or 'adamw'"
             )
 
-    @property
-    def block_size(self) -> int:
-        """Context length of the model."""
-        return self.model.block_size
-
-    def build(self) -> tuple[Module, torch.Generator]:
-        """The freshly initialized model and the generator, ready to draw
-        minibatches."""
-        g = torch.Generator().manual_seed(self.seed)
-        cls = {MLPConfig: MLP, DeepMLPConfig: DeepMLP, WaveNetConfig: WaveNet}[
-            type(self.model)
-        ]
-        return cls(self.model, generator=g), g
-
     def schedule(self, steps: int | None = None) -> Callable[[int], float]:
         """The learning rate as a function of the step, for a run of `steps` steps."""
         if self.optimizer == "sgd":
@@ -110,42 +96,64 @@ class Recipe:
         return AdamW(model.parameters(), weight_decay=self.weight_decay)
 
 
+#: A makemore recipe: one of the chapter's model configs and its `Training`.
+MakemoreRecipe = Recipe[MLPConfig | DeepMLPConfig | WaveNetConfig, Training]
+
+
+def build(r: MakemoreRecipe) -> tuple[Module, torch.Generator]:
+    """The recipe's freshly initialized model, and the generator, ready to draw
+    minibatches (the lectures draw both from one generator)."""
+    g = torch.Generator().manual_seed(r.training.seed)
+    cls = {MLPConfig: MLP, DeepMLPConfig: DeepMLP, WaveNetConfig: WaveNet}[
+        type(r.model)
+    ]
+    return cls(r.model, generator=g), g
+
+
 KAIMING = dict(
     w1_scale=5 / 3, w1_fan_in=True, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0
 )
 
 #: The initialization lecture's loss log, one change at a time, all on the same
 #: 200k-step SGD.
-INIT_FIXES: dict[str, Recipe] = {
+INIT_FIXES: dict[str, MakemoreRecipe] = {
     r.name: r
     for r in [
         Recipe(
-            "mlp", "the MLP of Bengio et al.: every tensor plain randn", MLPConfig()
+            "mlp",
+            "the MLP of Bengio et al.: every tensor plain randn",
+            MLPConfig(),
+            Training(),
         ),
         Recipe(
             "mlp-softmax-fix",
             "fix softmax confidently wrong: W2 × 0.01, b2 × 0",
             MLPConfig(w2_scale=0.01, b2_scale=0.0),
+            Training(),
         ),
         Recipe(
             "mlp-tanh-fix",
             "fix tanh saturated at init: W1 × 0.2, b1 × 0.01",
             MLPConfig(w1_scale=0.2, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0),
+            Training(),
         ),
         Recipe(
             "mlp-kaiming",
             "Kaiming init: W1 × (5/3)/√30",
             MLPConfig(**KAIMING),
+            Training(),
         ),
         Recipe(
             "mlp-bn-b1",
             "add batch norm (b1 still there)",
             MLPConfig(**KAIMING, batchnorm=True),
+            Training(),
         ),
         Recipe(
             "bn-mlp",
             "batch norm, b1 removed: the lecture's final recipe",
             MLPConfig(**KAIMING, batchnorm=True, hidden_bias=False),
+            Training(),
         ),
     ]
 }
@@ -163,71 +171,73 @@ BEYOND = Recipe(
         output_batchnorm=False,
         last_scale=0.1,
     ),
-    steps=20_000,
-    batch_size=128,
-    seed=42,
-    optimizer="adamw",
-    lr=0.01,
-    warmup=400,
-    weight_decay=0.01,
+    Training(
+        steps=20_000,
+        batch_size=128,
+        seed=42,
+        optimizer="adamw",
+        lr=0.01,
+        warmup=400,
+        weight_decay=0.01,
+    ),
 )
 
 # the WaveNet lecture: seed 42, lr 0.01 from 150k
 PART5 = dict(seed=42, decay_at=150_000)
 
 #: The WaveNet lecture's performance log, one change at a time, each 200,000 SGD steps.
-WAVENET_STAGES: dict[str, Recipe] = {
+WAVENET_STAGES: dict[str, MakemoreRecipe] = {
     r.name: r
     for r in [
         Recipe(
             "flat-ctx3",
             "the starting point: context 3, one layer of 200 (12K parameters)",
             WaveNetConfig(n_embd=10, n_hidden=200, merges=(3,)),
-            **PART5,
+            Training(**PART5),
         ),
         Recipe(
             "flat-ctx8",
             "context 3 → 8, still flattened at once (22K)",
             WaveNetConfig(n_embd=10, n_hidden=200, merges=(8,)),
-            **PART5,
+            Training(**PART5),
         ),
         Recipe(
             "tree-bn-bug",
             "hierarchical: pairs, then pairs of pairs (22K), BatchNorm per position",
             WaveNetConfig(n_embd=10, n_hidden=68, per_position_bn=True),
-            **PART5,
+            Training(**PART5),
         ),
         Recipe(
             "tree",
             "the BatchNorm fixed: statistics over batch and positions (22K)",
             WaveNetConfig(n_embd=10, n_hidden=68),
-            **PART5,
+            Training(**PART5),
         ),
         Recipe(
             "wavenet",
             "scaled up: embeddings of 24, 128 hidden units (76K)",
             WaveNetConfig(n_embd=24, n_hidden=128),
-            **PART5,
+            Training(**PART5),
         ),
     ]
 }
 
 #: Every recipe by name.
-RECIPES: dict[str, Recipe] = {
+RECIPES: dict[str, MakemoreRecipe] = {
     **INIT_FIXES,
     "deep": Recipe(
         "deep",
         "the lecture's deeper network: 5 × [Linear, BatchNorm, Tanh] of 100 units",
         DeepMLPConfig(),
-        steps=1_000,  # the lecture trains it only this far, to look at the diagnostics
-        decay_at=150_000,
+        # the lecture trains it only this far, to look at the diagnostics
+        Training(steps=1_000, decay_at=150_000),
     ),
     "beyond": BEYOND,
     **WAVENET_STAGES,
 }
 
 
-def recipe(name: str) -> Recipe:
+def recipe(name: str) -> MakemoreRecipe:
     """A recipe by name, with a clear error listing the known ones."""
     try:
         return RECIPES[name]
@@ -241,14 +251,14 @@ def recipe(name: str) -> Recipe:
 class Run:
     """A trained model, how it trained, and its final losses."""
 
-    recipe: Recipe
+    recipe: MakemoreRecipe
     model: Module
     history: History
     losses: dict[str, float]
 
 
 def run_recipe(
-    r: Recipe | str,
+    r: MakemoreRecipe | str,
     splits: Splits | None = None,
     steps: int | None = None,
     splits_to_eval: tuple[str, ...] = ("train", "val"),
@@ -274,19 +284,19 @@ def run_recipe(
             f"recipe {r.name!r} reads {r.block_size} characters of context, but the "
             f"splits were built with block_size={splits.block_size}"
         )
-    steps = r.steps if steps is None else steps
-    model, g = r.build()
+    steps = r.training.steps if steps is None else steps
+    model, g = build(r)
     history = train(
         model,
         splits.train.X,
         splits.train.Y,
         steps,
-        batch_size=r.batch_size,
-        lr=r.schedule(steps),
+        batch_size=r.training.batch_size,
+        lr=r.training.schedule(steps),
         generator=g,
-        optimizer=r.make_optimizer(model),
+        optimizer=r.training.make_optimizer(model),
         **train_kwargs,
     )
-    if r.calibrate:
+    if r.training.calibrate:
         calibrate_batchnorm(model, splits.train.X)
     return Run(r, model, history, split_losses(model, splits, splits_to_eval))

@@ -9,7 +9,6 @@ initialized the weights, right after initialization, and so does `train`.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import torch.nn.functional as F
 from zero_to_hero.makemore.dataset import Splits
 from zero_to_hero.makemore.layers import Module
 from zero_to_hero.modes import eval_mode
+from zero_to_hero.schedules import warmup_cosine
 
 __all__ = [
     "SGD",
@@ -101,16 +101,10 @@ def step_decay(
 def cosine_decay(
     peak: float, steps: int, warmup: int = 0, final: float = 0.0
 ) -> Callable[[int], float]:
-    """Linear warm-up to `peak` over `warmup` steps, then half a cosine down to
-    `final`."""
-
-    def schedule(step: int) -> float:
-        if step < warmup:
-            return peak * (step + 1) / warmup
-        progress = min(1.0, (step - warmup) / max(1, steps - warmup))
-        return final + (peak - final) * 0.5 * (1 + math.cos(math.pi * progress))
-
-    return schedule
+    """The course's one schedule (`zero_to_hero.schedules.warmup_cosine`) for a run of
+    `steps` steps: a linear warm-up to `peak` over `warmup` steps, then half a cosine
+    down to `final`."""
+    return lambda step: warmup_cosine(step, peak, warmup, steps, final)
 
 
 @dataclass

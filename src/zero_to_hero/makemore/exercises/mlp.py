@@ -74,8 +74,7 @@ QUICK = replace(
     model=DeepMLPConfig(
         block_size=8, n_embd=16, n_hidden=128, n_layers=1, output_batchnorm=False
     ),
-    steps=2_000,
-    warmup=40,
+    training=replace(BEYOND.training, steps=2_000, warmup=40),
 )
 
 
