@@ -21,6 +21,7 @@ from typing import Any
 from numba import cuda, float32
 
 __all__ = [
+    "check_block_threads",
     "softmax_naive",
     "block_max",
     "block_sum",
@@ -46,7 +47,9 @@ ATTENTION_TILE = 32
 ATTENTION_HEAD_DIM = 64
 
 
-def _check_threads(threads: int) -> None:
+def check_block_threads(threads: int) -> None:
+    """Raise ValueError unless `threads` is a power of two from 1 to 1024 (the block
+    reductions halve it)."""
     if not isinstance(threads, int) or not 1 <= threads <= 1024:
         raise ValueError(f"threads must be an int from 1 to 1024, got {threads!r}")
     if threads & (threads - 1):
@@ -131,7 +134,7 @@ def make_softmax_block(threads: int) -> Any:
     Raises:
         ValueError: `threads` is not a power of two from 1 to 1024.
     """
-    _check_threads(threads)
+    check_block_threads(threads)
 
     @cuda.jit
     def softmax_block(x, out):
@@ -202,7 +205,7 @@ def make_softmax_online(threads: int) -> Any:
     Raises:
         ValueError: `threads` is not a power of two from 1 to 1024.
     """
-    _check_threads(threads)
+    check_block_threads(threads)
 
     @cuda.jit
     def softmax_online(x, out):
@@ -237,7 +240,7 @@ def make_layernorm_forward(threads: int) -> Any:
     Raises:
         ValueError: `threads` is not a power of two from 1 to 1024.
     """
-    _check_threads(threads)
+    check_block_threads(threads)
 
     @cuda.jit
     def layernorm_forward(x, weight, bias, eps, out, mean, rstd):
@@ -277,7 +280,7 @@ def make_layernorm_backward(threads: int) -> Any:
     Raises:
         ValueError: `threads` is not a power of two from 1 to 1024.
     """
-    _check_threads(threads)
+    check_block_threads(threads)
 
     @cuda.jit
     def layernorm_backward(dout, x, weight, mean, rstd, dx):
