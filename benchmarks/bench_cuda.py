@@ -502,8 +502,10 @@ def bench_layernorm(dev: Device, shape: tuple[int, int], threads: int) -> list[R
         torch_backward(),
         strict=True,
     ):
+        # dweight and dbias are sums over all the rows: more rounding
+        tol = 1e-4 if name == "dx" else 1e-3
         check_close(
-            f"layernorm_backward {name}", dev.to_numpy(got, got_v), pt.numpy(want), 1e-4
+            f"layernorm_backward {name}", dev.to_numpy(got, got_v), pt.numpy(want), tol
         )
     name = "layernorm_backward + layernorm_param_grads"
     rows.append(Row("layernorm backward", size, name, ms, work, base))
@@ -567,17 +569,18 @@ def bench_gpt_kernels(dev: Device) -> list[Row]:
 
 
 def gpt_metrics(rows: list[Row]) -> list[Metric]:
-    """Each GPT kernel's best version as a % of PyTorch's, same run."""
+    """Each GPT kernel's best version, with PyTorch's rate in the same run as its
+    reference (their ratio is the share of PyTorch's speed)."""
     out = []
     for workload, ours, key in [
-        ("softmax", "softmax_online", "softmax_online_pct_of_torch"),
-        ("layernorm", "layernorm_forward", "layernorm_pct_of_torch"),
+        ("softmax", "softmax_online", "softmax_online"),
+        ("layernorm", "layernorm_forward", "layernorm_forward"),
         (
             "layernorm backward",
             "layernorm_backward + layernorm_param_grads",
-            "layernorm_backward_pct_of_torch",
+            "layernorm_backward",
         ),
-        ("attention", "attention (fused, ours)", "attention_pct_of_sdpa"),
+        ("attention", "attention (fused, ours)", "attention_fused"),
     ]:
         mine = next(r for r in rows if r.workload == workload and r.name == ours)
         base = next(
@@ -585,12 +588,13 @@ def gpt_metrics(rows: list[Row]) -> list[Metric]:
         )
         out.append(
             Metric(
-                key,
-                f"{ours} at {mine.size}, % of {base.name}",
-                round(100 * mine.rate / base.rate, 1),
-                "%",
+                f"{key}_{'gflops' if mine.unit == 'GFLOP/s' else 'gbps'}",
+                f"{ours} at {mine.size} ({100 * mine.rate / base.rate:.1f} % of "
+                f"{base.name})",
+                round(mine.rate, 1),
+                mine.unit,
                 round(base.rate, 1),
-                f"{base.name}, {base.unit}, same run",
+                f"{base.name}, same run",
             )
         )
     return out

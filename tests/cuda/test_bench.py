@@ -41,10 +41,10 @@ def test_the_simulated_benchmark_runs_every_kernel_and_writes_nothing(capsys):
         "vec_add_pct_of_copy",
         "tiled_pct",
         "blocktiled_pct",
-        "softmax_online_pct_of_torch",
-        "layernorm_pct_of_torch",
-        "layernorm_backward_pct_of_torch",
-        "attention_pct_of_sdpa",
+        "softmax_online_gbps",
+        "layernorm_forward_gbps",
+        "layernorm_backward_gbps",
+        "attention_fused_gflops",
     ]:
         assert f"{metric}:" in out
     assert "nothing written" in out
