@@ -248,3 +248,13 @@ def test_gpt_kernels_at_gpu_sizes():
     np.testing.assert_allclose(
         attention(q, k, v), torch_attention(q, k, v, True), rtol=1e-4, atol=1e-4
     )
+
+
+def test_the_cli_demo_runs_the_gpt_kernels(capsys):
+    from zero_to_hero.cuda import cli
+
+    assert cli._demo_gpt(np.random.default_rng(0), 6)
+    out = capsys.readouterr().out
+    for name in ["softmax naive", "softmax online", "layer_norm", "attention"]:
+        assert name in out
+    assert "WRONG" not in out
