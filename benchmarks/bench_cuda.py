@@ -7,6 +7,15 @@
   `torch.matmul` in full fp32 (cuBLAS SGEMM; TF32 off), with the TF32 figure reported
   apart: the ladder naive (x → rows) → naive coalesced → shared-memory tiled 16 and 32 →
   register-blocked (with and without a 128-register cap for 2 blocks per SM).
+* The kernels inside a GPT (`zero_to_hero.cuda.gpt_kernels`), at GPT-2 small shapes,
+  against PyTorch in the same run: softmax over 16384 rows of 1024 (naive, a block per
+  row, online) against `torch.softmax`; LayerNorm over 8 × 1024 tokens of 768 channels,
+  forward against `F.layer_norm` and backward against ATen's layer-norm backward; and
+  fused causal attention over 8 × 12 heads of 1024 × 64 against
+  `F.scaled_dot_product_attention(is_causal=True)` and against the unfused PyTorch
+  (scores written out, masked, softmaxed, multiplied by v). The row kernels are rated in
+  effective GB/s (the bytes a kernel must read and write at least, over its time), the
+  attention in TFLOP/s of useful work (4 T² D per head, halved by the causal mask).
 
 Every kernel's output is checked against a float64 product (or the exact sum); a wrong
 kernel stops the run before anything is written. Timing uses CUDA events around
@@ -30,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -43,7 +53,7 @@ import numpy as np
 
 import zero_to_hero.cuda as zcuda  # before numba: picks the GPU or the simulator
 from benchmarks.common import Metric, start, write_results
-from zero_to_hero.cuda import kernels
+from zero_to_hero.cuda import gpt_ops, kernels
 from zero_to_hero.cuda.launch import (
     MATMUL_KERNELS,
     THREADS_PER_BLOCK,
@@ -58,6 +68,16 @@ GPU_SIZES = [1024, 2048, 4096]
 GPU_LOG2_N = 28
 SIM_SIZES = [20, 36]
 SIM_LOG2_N = 10
+# The GPT kernels: softmax (rows, columns), LayerNorm (tokens, channels), attention
+# (batch × heads, T, head size): GPT-2 small with a batch of 8 sequences of 1024.
+GPT_SHAPES = {
+    "softmax": (16384, 1024),
+    "layernorm": (8192, 768),
+    "attention": (96, 1024, 64),
+}
+# In the simulator: toy shapes, and small blocks (each thread is a Python thread).
+SIM_GPT_SHAPES = {"softmax": (3, 40), "layernorm": (3, 40), "attention": (2, 19, 8)}
+SIM_THREADS, SIM_TILE = 16, 8
 TIME_BUDGET_MS = 1500  # per row: the number of repeats adapts to the kernel's speed
 
 
@@ -65,8 +85,11 @@ TIME_BUDGET_MS = 1500  # per row: the number of repeats adapts to the kernel's s
 class Row:
     """One implementation timed on one size."""
 
-    workload: str  # "vector add" or "matmul"
-    size: int  # n for the vector add, the side of the square matrices for matmul
+    # "vector add", "matmul", "softmax", "layernorm", "layernorm backward", "attention"
+    workload: str
+    # n for the vector add, the side of the square matrices for matmul, a shape
+    # ("16384×1024") for the GPT kernels
+    size: int | str
     name: str
     ms: list[float]
     work: float  # bytes moved (vector add) or FLOP (matmul) per call
@@ -90,7 +113,7 @@ class Row:
 
     @property
     def unit(self) -> str:
-        return "GB/s" if self.workload == "vector add" else "GFLOP/s"
+        return "GFLOP/s" if self.workload in ("matmul", "attention") else "GB/s"
 
 
 class Device:
@@ -351,6 +374,232 @@ def bench_matmul(dev: Device, size: int, ladder: dict[str, MatmulKernel]) -> lis
     return rows
 
 
+def shape_label(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape))
+
+
+def check_close(name: str, got: np.ndarray, expected: np.ndarray, tol: float) -> None:
+    """Stop the run if a kernel disagrees with PyTorch: the largest difference, relative
+    to the largest value (at least 1)."""
+    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
+    error = float(np.abs(got - expected).max()) / scale if got.size else 0.0
+    if not error <= tol:
+        raise AssertionError(f"{name} is wrong: max |ours - torch| = {error:.2e}")
+
+
+class Torch:
+    """PyTorch on the benchmark's arrays: the GPU's tensors themselves, or in the
+    simulator CPU tensors that share the host arrays."""
+
+    def __init__(self, dev: Device) -> None:
+        import torch
+        import torch.nn.functional as F
+
+        self.torch, self.F, self.simulate = torch, F, dev.simulate
+
+    def __call__(self, array: Any) -> Any:
+        return self.torch.from_numpy(array) if self.simulate else array
+
+    @staticmethod
+    def numpy(t: Any) -> np.ndarray:
+        return t.detach().cpu().numpy()
+
+
+def bench_softmax(dev: Device, shape: tuple[int, int], threads: int) -> list[Row]:
+    """The three softmax kernels against torch.softmax: effective GB/s (read x, write
+    the probabilities once)."""
+    pt = Torch(dev)
+    (x, x_v), (y, y_v) = dev.random(shape, 30), dev.empty(shape)
+    xt = pt(x)
+    expected = pt.numpy(pt.torch.softmax(xt, dim=-1))
+    rows_, cols = shape
+    size, work = shape_label(shape), 2 * 4 * rows_ * cols
+    base = "torch.softmax"
+    ms = dev.time(lambda: pt.torch.softmax(xt, dim=-1), inner=5)
+    rows = [Row("softmax", size, base, ms, work)]
+    for name in gpt_ops.SOFTMAX_KERNELS:
+        kernel = gpt_ops.softmax_kernel(name, threads)
+        grid = blocks_for(rows_, threads) if name == "naive" else rows_
+
+        def launch(kernel=kernel, grid=grid):
+            kernel[grid, threads, dev.stream](x_v, y_v)
+
+        dev.zero(y, y_v)
+        ms = dev.time(launch, inner=5)
+        check_close(f"softmax_{name}", dev.to_numpy(y, y_v), expected, 1e-5)
+        rows.append(Row("softmax", size, f"softmax_{name}", ms, work, base))
+    return rows
+
+
+def bench_layernorm(dev: Device, shape: tuple[int, int], threads: int) -> list[Row]:
+    """LayerNorm forward against F.layer_norm, backward against ATen's backward:
+    effective GB/s."""
+    pt = Torch(dev)
+    torch, F = pt.torch, pt.F
+    R, C = shape
+    (x, x_v), (w, w_v), (b, b_v) = (
+        dev.random(shape, 40),
+        dev.random((C,), 41),
+        dev.random((C,), 42),
+    )
+    (dout, dout_v) = dev.random(shape, 43)
+    (out, out_v), (_, mean_v), (_, rstd_v) = (
+        dev.empty(shape),
+        dev.empty((R,)),
+        dev.empty((R,)),
+    )
+    (dx, dx_v), (dw, dw_v), (db, db_v) = (
+        dev.empty(shape),
+        dev.empty((C,)),
+        dev.empty((C,)),
+    )
+    xt, wt, bt, doutt = pt(x), pt(w), pt(b), pt(dout)
+    eps = 1e-5
+    forward, backward = gpt_ops.layernorm_kernels(threads)
+    size = shape_label(shape)
+
+    # forward: read x, weight, bias; write the output
+    work = 4 * (2 * R * C + 2 * C)
+    base = "F.layer_norm"
+    ms = dev.time(lambda: F.layer_norm(xt, (C,), wt, bt, eps), inner=5)
+    rows = [Row("layernorm", size, base, ms, work)]
+
+    def launch_forward():
+        forward[R, threads, dev.stream](
+            x_v, w_v, b_v, np.float32(eps), out_v, mean_v, rstd_v
+        )
+
+    ms = dev.time(launch_forward, inner=5)
+    expected = pt.numpy(F.layer_norm(xt, (C,), wt, bt, eps))
+    check_close("layernorm_forward", dev.to_numpy(out, out_v), expected, 1e-4)
+    rows.append(Row("layernorm", size, "layernorm_forward", ms, work, base))
+
+    # backward: read dout, x, weight, mean, rstd; write dx, dweight, dbias
+    work = 4 * (3 * R * C + 2 * R + 3 * C)
+    base = "ATen native_layer_norm_backward"
+    _, t_mean, t_rstd = torch.ops.aten.native_layer_norm(xt, [C], wt, bt, eps)
+    mask = [True, True, True]
+
+    def torch_backward():
+        return torch.ops.aten.native_layer_norm_backward(
+            doutt, xt, [C], t_mean, t_rstd, wt, bt, mask
+        )
+
+    ms = dev.time(torch_backward, inner=5)
+    rows.append(Row("layernorm backward", size, base, ms, work))
+    grads = gpt_ops.gpt_kernels.layernorm_param_grads
+
+    def launch_backward():
+        backward[R, threads, dev.stream](dout_v, x_v, w_v, mean_v, rstd_v, dx_v)
+        grads[blocks_for(C, threads), threads, dev.stream](
+            dout_v, x_v, mean_v, rstd_v, dw_v, db_v
+        )
+
+    ms = dev.time(launch_backward, inner=5)
+    for name, (got, got_v), want in zip(
+        ["dx", "dweight", "dbias"],
+        [(dx, dx_v), (dw, dw_v), (db, db_v)],
+        torch_backward(),
+        strict=True,
+    ):
+        # dweight and dbias are sums over all the rows: more rounding
+        tol = 1e-4 if name == "dx" else 1e-3
+        check_close(
+            f"layernorm_backward {name}", dev.to_numpy(got, got_v), pt.numpy(want), tol
+        )
+    name = "layernorm_backward + layernorm_param_grads"
+    rows.append(Row("layernorm backward", size, name, ms, work, base))
+    return rows
+
+
+def bench_attention(dev: Device, shape: tuple[int, int, int], tile: int) -> list[Row]:
+    """Fused causal attention against F.scaled_dot_product_attention and the unfused
+    PyTorch: TFLOP/s of useful work."""
+    pt = Torch(dev)
+    torch, F = pt.torch, pt.F
+    heads, T, D = shape
+    (q, q_v), (k, k_v), (v, v_v) = (dev.random(shape, 50 + i) for i in range(3))
+    out, out_v = dev.empty(shape)
+    qt, kt, vt = (pt(a).unsqueeze(0) for a in (q, k, v))  # (1, heads, T, D)
+    if not dev.simulate:
+        torch.set_float32_matmul_precision("highest")  # fp32, as our kernel
+    # QK^T and PV: 2 T² D FLOP each per head; the mask keeps T (T + 1) / 2 of T² pairs
+    work = 2.0 * heads * D * T * (T + 1)
+    size = shape_label(shape)
+    base = "F.scaled_dot_product_attention"
+    ms = dev.time(lambda: F.scaled_dot_product_attention(qt, kt, vt, is_causal=True))
+    rows = [Row("attention", size, base, ms, work)]
+    expected = pt.numpy(F.scaled_dot_product_attention(qt, kt, vt, is_causal=True)[0])
+    causal = torch.ones(T, T, dtype=torch.bool, device=qt.device).tril()
+
+    def unfused():
+        scores = (qt @ kt.transpose(-1, -2)) * (1 / math.sqrt(D))  # T × T, written
+        scores = scores.masked_fill(~causal, float("-inf"))
+        return torch.softmax(scores, dim=-1) @ vt
+
+    ms = dev.time(unfused)
+    check_close("unfused PyTorch attention", pt.numpy(unfused()[0]), expected, 1e-4)
+    rows.append(
+        Row("attention", size, "PyTorch unfused (scores in memory)", ms, work, base)
+    )
+    kernel = gpt_ops.attention_kernel(tile, D)
+    scale = np.float32(1 / math.sqrt(D))
+
+    def launch():
+        kernel[(blocks_for(T, tile), heads), tile, dev.stream](
+            q_v, k_v, v_v, out_v, scale, True
+        )
+
+    dev.zero(out, out_v)
+    ms = dev.time(launch)
+    check_close("attention (fused)", dev.to_numpy(out, out_v), expected, 1e-4)
+    rows.append(Row("attention", size, "attention (fused, ours)", ms, work, base))
+    return rows
+
+
+def bench_gpt_kernels(dev: Device) -> list[Row]:
+    """The GPT kernels at GPT-2 small shapes (toy shapes in the simulator)."""
+    shapes = SIM_GPT_SHAPES if dev.simulate else GPT_SHAPES
+    threads = SIM_THREADS if dev.simulate else gpt_ops.BLOCK_THREADS
+    tile = SIM_TILE if dev.simulate else gpt_ops.ATTENTION_TILE
+    rows = bench_softmax(dev, shapes["softmax"], threads)
+    rows += bench_layernorm(dev, shapes["layernorm"], threads)
+    rows += bench_attention(dev, shapes["attention"], tile)
+    return rows
+
+
+def gpt_metrics(rows: list[Row]) -> list[Metric]:
+    """Each GPT kernel's best version, with PyTorch's rate in the same run as its
+    reference (their ratio is the share of PyTorch's speed)."""
+    out = []
+    for workload, ours, key in [
+        ("softmax", "softmax_online", "softmax_online"),
+        ("layernorm", "layernorm_forward", "layernorm_forward"),
+        (
+            "layernorm backward",
+            "layernorm_backward + layernorm_param_grads",
+            "layernorm_backward",
+        ),
+        ("attention", "attention (fused, ours)", "attention_fused"),
+    ]:
+        mine = next(r for r in rows if r.workload == workload and r.name == ours)
+        base = next(
+            r for r in rows if r.workload == workload and r.name == mine.baseline
+        )
+        out.append(
+            Metric(
+                f"{key}_{'gflops' if mine.unit == 'GFLOP/s' else 'gbps'}",
+                f"{ours} at {mine.size} ({100 * mine.rate / base.rate:.1f} % of "
+                f"{base.name})",
+                round(mine.rate, 1),
+                mine.unit,
+                round(base.rate, 1),
+                f"{base.name}, same run",
+            )
+        )
+    return out
+
+
 def kernel_resources(ladder: dict[str, MatmulKernel]) -> list[dict[str, Any]]:
     """Registers and shared memory as the driver reports them for the compiled
     kernels."""
@@ -510,6 +759,7 @@ def run(args: argparse.Namespace) -> dict[str, Any] | None:
     ladder = matmul_kernels(args.simulate)
     for size in args.sizes:
         rows += bench_matmul(dev, size, ladder)
+    rows += bench_gpt_kernels(dev)
     return {
         "rows": rows,
         "device": info,
@@ -556,6 +806,7 @@ def main(argv: list[str]) -> None:
         return
     rows = table_rows(result["rows"])
     metrics = headline_metrics(result["rows"], result["largest"])
+    metrics += gpt_metrics(result["rows"])
     measurements = [
         dict(
             workload=r.workload,

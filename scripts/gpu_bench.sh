@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # On a machine with an NVIDIA GPU: print the versions, run the CUDA tests on the GPU (the same
-# tests CI runs in the simulator), then the CUDA benchmark, which writes
-# benchmarks/results/cuda.json. About 3 minutes on an H100. Extra arguments go to the benchmark.
+# tests CI runs in the simulator), then the CUDA benchmark (vector add, the matmul ladder, and
+# the GPT kernels: softmax, LayerNorm forward and backward, fused attention, each against
+# PyTorch), which writes benchmarks/results/cuda.json. About 3 to 4 minutes on an H100. Extra
+# arguments go to the benchmark. Without a GPU, the benchmark says so and writes nothing.
 #
 #   scripts/gpu_bench.sh                 # the python on the PATH, with what it has installed
 #   PYTHON=.venv/bin/python scripts/gpu_bench.sh

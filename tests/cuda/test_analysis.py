@@ -60,3 +60,43 @@ def test_roofline_is_the_lower_of_the_two_roofs():
     assert roofline(100.0, bandwidth=4e12, peak=60e12) == 60e12
     with pytest.raises(ValueError, match="positive"):
         roofline(0.0, 1.0, 1.0)
+
+
+def test_attention_traffic_counts_the_loads_of_the_kernel():
+    from zero_to_hero.cuda.analysis import attention_floats_per_token
+
+    for T, D, tile, causal in [(11, 3, 4, True), (11, 3, 4, False), (64, 8, 16, True)]:
+        # the kernel's loop: block b loads K and V rows k0 .. k0 + tile - 1 (those < T)
+        # for k0 in range(0, end, tile)
+        rows = 0
+        for q0 in range(0, T, tile):
+            end = min(T, q0 + tile) if causal else T
+            rows += sum(min(tile, T - k0) for k0 in range(0, end, tile))
+        got = attention_floats_per_token(T, D, tile, causal)
+        assert got["fused"] == 2 * D + 2 * D * rows / T
+        assert got["naive"] == 4 * T + 4 * D
+    causal = attention_floats_per_token(4096, 64, 64, causal=True)["fused"] - 2 * 64
+    full = attention_floats_per_token(4096, 64, 64, causal=False)["fused"] - 2 * 64
+    assert full / 2 < causal < full / 2 * 1.02  # the mask halves K and V, about
+
+
+def test_the_block_ops_matmuls_are_the_gpt_blocks_linear_layers():
+    """2 FLOP per weight per token: the matmul rows add up to twice the weights of the
+    linear layers of one block of the chapter's GPT."""
+    import torch
+
+    from zero_to_hero.cuda.analysis import transformer_block_ops
+    from zero_to_hero.gpt.model import GPT, GPTConfig
+
+    C, H, T = 64, 4, 32
+    model = GPT(GPTConfig(vocab_size=10, block_size=T, n_layer=1, n_head=H, n_embd=C))
+    linear = sum(
+        m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Linear)
+    )
+    head = model.config.vocab_size * C  # the output layer, outside the blocks
+    ops = transformer_block_ops(C, H, T)
+    matmul = sum(op.flop for op in ops if op.kind == "matmul")
+    assert matmul == 2 * (linear - head) == 24 * C * C
+    assert [op.kind for op in ops].count("layernorm") == 2
+    by_kind = {op.kind: op.intensity for op in ops}
+    assert by_kind["layernorm"] == 1 and by_kind["matmul"] > 10 * by_kind["softmax"]

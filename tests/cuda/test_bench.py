@@ -28,7 +28,24 @@ def test_the_simulated_benchmark_runs_every_kernel_and_writes_nothing(capsys):
         *zcuda.MATMUL_KERNELS,
     ]:
         assert f"| {name}" in out
-    for metric in ["vec_add_pct_of_copy", "tiled_pct", "blocktiled_pct"]:
+    for name in [
+        "torch.softmax",
+        *(f"softmax_{k}" for k in ("naive", "block", "online")),
+        "layernorm_forward",
+        "layernorm_backward + layernorm_param_grads",
+        "F.scaled_dot_product_attention",
+        "attention (fused, ours)",
+    ]:
+        assert f"| {name} |" in out, name
+    for metric in [
+        "vec_add_pct_of_copy",
+        "tiled_pct",
+        "blocktiled_pct",
+        "softmax_online_gbps",
+        "layernorm_forward_gbps",
+        "layernorm_backward_gbps",
+        "attention_fused_gflops",
+    ]:
         assert f"{metric}:" in out
     assert "nothing written" in out
     assert results_files() == before
@@ -57,3 +74,12 @@ def test_a_wrong_kernel_is_caught():
     dev = bench_cuda.Device(simulate=True)
     with pytest.raises(AssertionError, match="matmul broken at 16 is wrong"):
         bench_cuda.bench_matmul(dev, 16, {"broken": kernel})
+
+
+def test_a_gpt_kernel_that_disagrees_with_torch_stops_the_run():
+    import numpy as np
+
+    expected = np.array([[1.0, 200.0]])
+    bench_cuda.check_close("ok", expected + 1e-3, expected, 1e-5)  # relative to 200
+    with pytest.raises(AssertionError, match="softmax_online is wrong"):
+        bench_cuda.check_close("softmax_online", expected + 1, expected, 1e-4)

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 import zero_to_hero.cuda as zcuda
-from zero_to_hero.cuda import compile_check, exercises, kernels, mistakes
+from zero_to_hero.cuda import compile_check, exercises, gpt_kernels, kernels, mistakes
 from zero_to_hero.cuda.compile_check import float64_instructions, static_shared_bytes
 from zero_to_hero.cuda.occupancy import occupancy
 
@@ -40,23 +40,49 @@ def test_the_check_finds_the_float64_accumulator(rows):
     )
 
 
+def _is_device_function(obj) -> bool:
+    """A `cuda.jit(device=True)` function: compiled inside the kernels that call it."""
+    if hasattr(obj, "_device"):  # the simulator's stand-in
+        return bool(obj._device)
+    return bool(getattr(obj, "targetoptions", {}).get("device"))
+
+
 def _kernels_of(module) -> set[str]:
     """Names of the numba kernels a module defines at top level."""
     return {
         name
         for name, obj in vars(module).items()
-        if hasattr(obj, "py_func") and inspect.getmodule(obj.py_func) is module
+        if hasattr(obj, "py_func")
+        and inspect.getmodule(obj.py_func) is module
+        and not _is_device_function(obj)
     }
 
 
 def test_every_kernel_of_the_chapter_is_checked(rows):
     checked = {spec.kernel for spec in compile_check.kernel_specs()}
-    for module in (kernels, exercises, mistakes):
+    for module in (kernels, exercises, mistakes, gpt_kernels):
         for name in _kernels_of(module):
             assert getattr(module, name) in checked, (
                 f"{module.__name__}.{name} is not checked"
             )
     assert len(rows) == len(compile_check.kernel_specs())
+
+
+def test_the_gpt_kernels_compile_and_use_the_shared_memory_they_declare(rows):
+    threads, tile = gpt_kernels.BLOCK_THREADS, gpt_kernels.ATTENTION_TILE
+    assert gpt_kernels.block_max.__name__ not in rows  # device functions: inlined
+    expected_shared = {
+        "softmax_naive": 0,
+        "softmax_block": threads * 4,  # one float per thread
+        "softmax_online": 2 * threads * 4,  # a running maximum and a sum per thread
+        "layernorm_forward": threads * 4,
+        "layernorm_backward": threads * 4,
+        "layernorm_param_grads": 0,
+        "attention": 3 * tile * gpt_kernels.ATTENTION_HEAD_DIM * 4,  # Q, K, V tiles
+    }
+    for name, shared in expected_shared.items():
+        assert rows[name]["shared_bytes"] == shared, name
+        assert rows[name]["float64_lines"] == [] and rows[name]["ok"], name
 
 
 def test_resources_and_occupancy_are_consistent(rows):

@@ -9,7 +9,12 @@ import subprocess
 import pytest
 
 from zero_to_hero.cuda.compile_check import float64_instructions, parse_ptxas_report
-from zero_to_hero.cuda.cuda_c import SOURCE, nvcc_resource_usage
+from zero_to_hero.cuda.cuda_c import (
+    GPT_KERNELS,
+    GPT_SOURCE,
+    SOURCE,
+    nvcc_resource_usage,
+)
 
 needs_nvcc = pytest.mark.skipif(
     shutil.which("nvcc") is None, reason="no nvcc on the PATH"
@@ -54,5 +59,19 @@ def test_the_listings_are_float32(tmp_path):
     out = tmp_path / "kernels.ptx"
     subprocess.run(
         ["nvcc", "-arch=sm_90", "-ptx", "-o", str(out), str(SOURCE)], check=True
+    )
+    assert float64_instructions(out.read_text()) == []
+
+
+@needs_nvcc
+def test_the_gpt_listings_compile_in_float32_without_spills(tmp_path):
+    usage = nvcc_resource_usage(source=GPT_SOURCE, kernels=GPT_KERNELS)
+    assert usage["softmax_online"].shared_bytes == 2 * 128 * 4  # maxima and sums
+    assert usage["layernorm_forward"].shared_bytes == 128 * 4
+    assert usage["attention"].shared_bytes == 3 * 32 * 64 * 4  # Q, K and V tiles
+    assert all(u.spill_loads == u.spill_stores == 0 for u in usage.values())
+    out = tmp_path / "gpt_kernels.ptx"
+    subprocess.run(
+        ["nvcc", "-arch=sm_90", "-ptx", "-o", str(out), str(GPT_SOURCE)], check=True
     )
     assert float64_instructions(out.read_text()) == []

@@ -196,9 +196,10 @@ def test_cuda_pages_say_plainly_when_no_gpu_run_is_recorded(built_site):
     from zero_to_hero.cuda.results import gpu_results
 
     site, _ = built_site
-    html = (site / "cuda" / "performance" / "index.html").read_text(encoding="utf-8")
     recorded = gpu_results() is not None
-    assert ("No GPU measurement has been recorded yet" in html) != recorded
+    for page in ("performance", "gpt-kernels"):
+        html = (site / "cuda" / page / "index.html").read_text(encoding="utf-8")
+        assert ("No GPU measurement has been recorded yet" in html) != recorded, page
 
 
 def test_api_reference_documents_every_public_name(built_site):

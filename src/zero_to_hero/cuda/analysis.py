@@ -5,11 +5,16 @@ benchmark to compare.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "warp_segments",
     "intensity_vec_add",
     "intensity_matmul",
     "roofline",
+    "attention_floats_per_token",
+    "BlockOp",
+    "transformer_block_ops",
     "FLOAT32_BYTES",
     "SEGMENT_BYTES",
 ]
@@ -102,3 +107,86 @@ def roofline(intensity: float, bandwidth: float, peak: float) -> float:
     if intensity <= 0 or bandwidth <= 0 or peak <= 0:
         raise ValueError("intensity, bandwidth and peak must be positive")
     return min(peak, bandwidth * intensity)
+
+
+def attention_floats_per_token(
+    T: int, D: int, tile: int, causal: bool = True
+) -> dict[str, float]:
+    """Floats one head's attention moves to or from main memory per token (query), by
+    the naive and the fused route, counting every load as a trip to DRAM.
+
+    * **naive**: Q Kᵀ writes the T × T scores, the softmax reads them and writes the
+      probabilities, P V reads those: 4 T floats per query row, plus its rows of Q, K,
+      V and the output (4 D). The causal mask saves nothing: the matrices are full.
+    * **fused**: each block of `tile` queries reads its queries and writes its outputs
+      once (2 D per token) and reads K and V for every key it needs: all T, or with the
+      causal mask only the keys up to its last query.
+    * **fused, K and V cached**: the same kernel if the re-reads of K and V are served
+      by the L2 cache (one head's K and V are 2 T D floats): 4 D per token.
+
+    Example:
+        >>> attention_floats_per_token(T=8, D=2, tile=4, causal=False)
+        {'naive': 40.0, 'fused': 12.0, 'fused, K and V cached': 8.0}
+    """
+    naive = 4 * T + 4 * D
+    blocks = -(-T // tile)  # ceil
+    keys = sum(min(T, (b + 1) * tile) if causal else T for b in range(blocks))
+    # each block reads `keys` rows of K and of V, shared by its `tile` queries
+    fused = 2 * D + 2 * D * keys / T
+    return {
+        "naive": float(naive),
+        "fused": float(fused),
+        "fused, K and V cached": float(4 * D),
+    }
+
+
+@dataclass(frozen=True)
+class BlockOp:
+    """One operation of a transformer block, per token, in the forward pass.
+
+    Attributes:
+        name: What it is.
+        kind: "matmul", "attention", "softmax", "layernorm" or "elementwise".
+        flop: Floating-point operations per token.
+        bytes: float32 activations it must read and write per token, at least
+            (weights are read once per batch and shared by its tokens: left out).
+    """
+
+    name: str
+    kind: str
+    flop: float
+    bytes: float
+
+    @property
+    def intensity(self) -> float:
+        """FLOP per byte."""
+        return self.flop / self.bytes
+
+
+def transformer_block_ops(n_embd: int, n_head: int, T: int) -> list[BlockOp]:
+    """The forward pass of one pre-LayerNorm GPT block (as GPT-2's), op by op, for a
+    token at the middle of a causal context of `T` (it attends to T / 2 keys on
+    average), with the attention computed naively (scores in memory).
+
+    Counts: a matmul of a C-vector by a C × C' matrix is 2 C C' FLOP; a LayerNorm about
+    8 C (mean, deviations, variance, scale and shift); the softmax about 5 per score
+    (maximum, subtract, exp, sum, divide); GELU and the residual adds are left to
+    "elementwise" (about 10 FLOP per channel of the MLP's hidden layer for GELU's tanh
+    form).
+    """
+    C, H, f = n_embd, n_head, FLOAT32_BYTES
+    keys = T / 2  # a causal context, on average
+    return [
+        BlockOp("LayerNorm 1", "layernorm", 8 * C, f * 2 * C),
+        BlockOp("Q, K, V projection", "matmul", 2 * C * 3 * C, f * (C + 3 * C)),
+        BlockOp("scores Q Kᵀ", "attention", 2 * keys * C, f * (2 * C + H * T)),
+        BlockOp("softmax (and mask)", "softmax", 5 * H * keys, f * 2 * H * T),
+        BlockOp("weights × V", "attention", 2 * keys * C, f * (H * T + 2 * C)),
+        BlockOp("output projection", "matmul", 2 * C * C, f * 2 * C),
+        BlockOp("residual add", "elementwise", C, f * 3 * C),
+        BlockOp("LayerNorm 2", "layernorm", 8 * C, f * 2 * C),
+        BlockOp("MLP up (C → 4C)", "matmul", 2 * C * 4 * C, f * 5 * C),
+        BlockOp("GELU", "elementwise", 10 * 4 * C, f * 8 * C),
+        BlockOp("MLP down (4C → C)", "matmul", 2 * 4 * C * C, f * 5 * C),
+        BlockOp("residual add", "elementwise", C, f * 3 * C),
+    ]

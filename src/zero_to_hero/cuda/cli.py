@@ -80,12 +80,63 @@ def _demo(args: argparse.Namespace) -> int:
             f"matmul {name:<11} {s}×{s + 1} @ {s + 1}×{s + 2}  max error {err:.1e}"
             f"{'' if good else '  WRONG'}  {time.perf_counter() - t0:.2f} s"
         )
-    return 0 if ok else 1
+    return 0 if ok and _demo_gpt(rng, s) else 1
+
+
+def _demo_gpt(rng, s: int) -> bool:
+    """The GPT kernels once each, against numpy in float64; True if all agree."""
+    import time
+
+    import numpy as np
+
+    import zero_to_hero.cuda as zcuda
+    from zero_to_hero.cuda import gpt_ops
+
+    sim = zcuda.on_simulator()
+    threads = 16 if sim else gpt_ops.BLOCK_THREADS  # the simulator: a thread each
+    tile = 8 if sim else gpt_ops.ATTENTION_TILE
+    x = rng.standard_normal((s, s + 1), dtype=np.float32) * 10
+    x64 = x.astype(np.float64)
+    e = np.exp(x64 - x64.max(axis=1, keepdims=True))
+    w, b = (rng.standard_normal(s + 1, dtype=np.float32) for _ in range(2))
+    ln = (x64 - x64.mean(axis=1, keepdims=True)) / np.sqrt(
+        x64.var(axis=1, keepdims=True) + 1e-5
+    ) * w + b
+    q, k, v = (rng.standard_normal((2, s, 8), dtype=np.float32) for _ in range(3))
+    scores = q.astype(np.float64) @ k.transpose(0, 2, 1) / np.sqrt(8)
+    scores[:, np.triu(np.ones((s, s), dtype=bool), 1)] = -np.inf
+    p = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    att = p / p.sum(axis=-1, keepdims=True) @ v
+    cases = {
+        f"softmax {name}": (
+            lambda name=name: gpt_ops.softmax(x, name, threads=threads),
+            e / e.sum(axis=1, keepdims=True),
+        )
+        for name in gpt_ops.SOFTMAX_KERNELS
+    }
+    cases["layer_norm"] = (
+        lambda: gpt_ops.layer_norm(x, w, b, threads=threads)[0],
+        ln,
+    )
+    cases["attention"] = (lambda: gpt_ops.attention(q, k, v, tile=tile), att)
+    ok = True
+    for name, (run, expected) in cases.items():
+        t0 = time.perf_counter()
+        err = float(np.abs(run() - expected).max())
+        good = err < 1e-4 * max(1.0, float(np.abs(expected).max()))
+        ok &= good
+        print(
+            f"{name:<18} max error {err:.1e}{'' if good else '  WRONG'}  "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
+    return ok
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `cuda` command and its sub-commands."""
-    parser = commands.add_parser("cuda", help="CUDA kernels: vector add and matmul")
+    parser = commands.add_parser(
+        "cuda", help="CUDA kernels: vector add, matmul, softmax, LayerNorm, attention"
+    )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     sub.add_parser("info", help="where the kernels run, and the versions").set_defaults(
         run=_info

@@ -32,11 +32,14 @@ import re
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, replace
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 from numba import cuda, types
+from numba.cuda import dispatcher as cuda_dispatcher
 
-from zero_to_hero.cuda import exercises, kernels, mistakes
+from zero_to_hero.cuda import exercises, gpt_kernels, gpt_ops, kernels, mistakes
 from zero_to_hero.cuda.launch import MATMUL_KERNELS, THREADS_PER_BLOCK
 from zero_to_hero.cuda.occupancy import SM90, occupancy
 from zero_to_hero.cuda.target import SIMULATOR_ENV
@@ -45,6 +48,7 @@ __all__ = [
     "KernelSpec",
     "KernelReport",
     "kernel_specs",
+    "gpt_kernel_specs",
     "compile_to_ptx",
     "float64_instructions",
     "static_shared_bytes",
@@ -61,6 +65,7 @@ COMPUTE_CAPABILITY = (9, 0)
 
 VEC = types.float32[::1]  # a contiguous float32 vector
 MAT = types.float32[:, ::1]  # a row-major float32 matrix
+HEADS = types.float32[:, :, ::1]  # (heads, T, D) for attention
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ def kernel_specs() -> list[KernelSpec]:
         for n in mm.threads:
             threads *= n
         specs.append(KernelSpec(f"matmul_{name}", mm.kernel, (MAT, MAT, MAT), threads))
+    specs += gpt_kernel_specs()
     specs += [
         KernelSpec(
             "exercise saxpy",
@@ -145,6 +151,39 @@ def kernel_specs() -> list[KernelSpec]:
     return specs
 
 
+def gpt_kernel_specs() -> list[KernelSpec]:
+    """The kernels of `gpt_kernels`, in the configurations the GPU benchmark runs."""
+    threads = gpt_kernels.BLOCK_THREADS
+    forward, backward = gpt_ops.layernorm_kernels(threads)
+    row = (MAT, MAT)
+    return [
+        KernelSpec("softmax_naive", gpt_kernels.softmax_naive, row, threads),
+        KernelSpec("softmax_block", gpt_ops.softmax_kernel("block"), row, threads),
+        KernelSpec("softmax_online", gpt_ops.softmax_kernel("online"), row, threads),
+        KernelSpec(
+            "layernorm_forward",
+            forward,
+            (MAT, VEC, VEC, types.float32, MAT, VEC, VEC),
+            threads,
+        ),
+        KernelSpec(
+            "layernorm_backward", backward, (MAT, MAT, VEC, VEC, VEC, MAT), threads
+        ),
+        KernelSpec(
+            "layernorm_param_grads",
+            gpt_kernels.layernorm_param_grads,
+            (MAT, MAT, VEC, VEC, VEC, VEC),
+            threads,
+        ),
+        KernelSpec(
+            "attention",
+            gpt_ops.attention_kernel(),
+            (HEADS, HEADS, HEADS, HEADS, types.float32, types.boolean),
+            gpt_kernels.ATTENTION_TILE,
+        ),
+    ]
+
+
 def compile_to_ptx(spec: KernelSpec, cc: tuple[int, int] = COMPUTE_CAPABILITY) -> str:
     """The PTX (virtual GPU assembly) of one kernel for compute capability `cc`."""
     if cuda.compile_ptx is None:  # numba-cuda's simulator has no compiler
@@ -153,8 +192,13 @@ def compile_to_ptx(spec: KernelSpec, cc: tuple[int, int] = COMPUTE_CAPABILITY) -
             f"{SIMULATOR_ENV}=0, e.g. `python -m zero_to_hero.cuda.compile_check`, or "
             "call report() from here"
         )
+    # A kernel that calls a device function (`@cuda.jit(device=True)`) has numba
+    # compile that function for the compute capability of the *current device*, which
+    # needs a driver; with no GPU, tell it the capability we compile for.
+    no_gpu = SimpleNamespace(compute_capability=cc)
     try:
-        ptx, _ = cuda.compile_ptx(spec.kernel.py_func, spec.signature, cc=cc)
+        with mock.patch.object(cuda_dispatcher, "get_current_device", lambda: no_gpu):
+            ptx, _ = cuda.compile_ptx(spec.kernel.py_func, spec.signature, cc=cc)
     except Exception as err:  # numba's TypingError and friends: say which kernel
         raise RuntimeError(f"{spec.name} does not compile for CUDA: {err}") from err
     return ptx

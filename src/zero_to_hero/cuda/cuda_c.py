@@ -15,7 +15,7 @@ from pathlib import Path
 
 from zero_to_hero.cuda.compile_check import PtxasUsage, parse_ptxas_report
 
-__all__ = ["SOURCE", "KERNELS", "nvcc_resource_usage"]
+__all__ = ["SOURCE", "KERNELS", "GPT_SOURCE", "GPT_KERNELS", "nvcc_resource_usage"]
 
 #: The CUDA C++ source of the listings.
 SOURCE = Path(__file__).with_name("kernels.cu")
@@ -28,10 +28,23 @@ KERNELS = {
     "matmul_tiled32": "_Z12matmul_tiledILi32EEvPKfS1_Pfiii",
 }
 
+#: The CUDA C++ source of the GPT kernels (`gpt_kernels.py`).
+GPT_SOURCE = Path(__file__).with_name("gpt_kernels.cu")
 
-def nvcc_resource_usage(arch: str = "sm_90") -> dict[str, PtxasUsage]:
-    """Compile `kernels.cu` with `nvcc --resource-usage` and return each kernel's
-    figures.
+#: Name in the reports -> the C++ (mangled) name of the kernel in `gpt_kernels.cu`.
+GPT_KERNELS = {
+    "softmax_online": "_Z14softmax_onlineILi128EEvPKfPfi",
+    "layernorm_forward": "_Z17layernorm_forwardILi128EEvPKfS1_S1_fPfS2_S2_i",
+    "attention": "_Z9attentionILi32ELi64EEvPKfS1_S1_Pffbi",
+}
+
+
+def nvcc_resource_usage(
+    arch: str = "sm_90", source: Path = SOURCE, kernels: dict[str, str] | None = None
+) -> dict[str, PtxasUsage]:
+    """Compile `source` (`kernels.cu` by default) with `nvcc --resource-usage` and
+    return the figures of each of its `kernels` (for `kernels.cu`: `KERNELS`; pass
+    `GPT_SOURCE` with `GPT_KERNELS` for the GPT kernels).
 
     Raises:
         FileNotFoundError: nvcc is not on the PATH.
@@ -51,13 +64,15 @@ def nvcc_resource_usage(arch: str = "sm_90") -> dict[str, PtxasUsage]:
             "--resource-usage",
             "-o",
             str(cubin),
-            str(SOURCE),
+            str(source),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"nvcc failed:\n{proc.stdout}{proc.stderr}")
+    if kernels is None:
+        kernels = KERNELS if source == SOURCE else {}
     report = parse_ptxas_report(proc.stdout + proc.stderr)
-    missing = set(KERNELS.values()) - set(report)
+    missing = set(kernels.values()) - set(report)
     if missing:
         raise RuntimeError(f"nvcc reported no figures for {sorted(missing)}")
-    return {name: report[mangled] for name, mangled in KERNELS.items()}
+    return {name: report[mangled] for name, mangled in kernels.items()}
