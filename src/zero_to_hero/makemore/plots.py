@@ -224,8 +224,9 @@ def plot_update_ratios(model: Module, history: History) -> Figure:
 
 
 def plot_dlogits(dlogits: torch.Tensor, Y: torch.Tensor) -> Figure:
-    """The gradient at the logits of a batch, one row per example: the target's entry is
-    pulled down (dark), every other entry pushed up by its probability (light)."""
+    """The gradient at the logits of a batch, one row per example: negative (blue) at
+    the target, `p - 1`, so a step raises that logit; positive (red) elsewhere, the
+    probability, so a step lowers those."""
     # undo the mean's 1/n, for the colours
     d = (dlogits.detach() * dlogits.shape[0]).numpy()
     fig, ax = plt.subplots(figsize=(6.5, 5))
