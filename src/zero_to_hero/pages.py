@@ -30,6 +30,7 @@ __all__ = [
     "ClaimError",
     "claim",
     "loss_table",
+    "loss_units",
 ]
 
 #: Where the benchmarks write the result files that pages render (committed to the
