@@ -25,11 +25,12 @@ def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
 def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
     """Logits `(B, V)` with only the most likely tokens whose probabilities add up to
     at least `p` kept; the others set to -inf. The most likely token is always kept."""
-    sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
-    probs = sorted_logits.softmax(dim=-1)
-    # a token goes if the more likely ones before it already reach p
-    before = probs.cumsum(dim=-1) - probs
-    drop_sorted = before >= p
+    sorted_logits, order = torch.sort(logits, dim=-1)  # least likely first
+    # the mass of each token and all the less likely ones
+    tail = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+    # drop the unlikely tail while it weighs at most 1 - p: what stays weighs ≥ p
+    drop_sorted = tail <= 1 - p
+    drop_sorted[..., -1] = False
     drop = drop_sorted.scatter(-1, order, drop_sorted)  # back to vocabulary order
     return logits.masked_fill(drop, float("-inf"))
 
