@@ -8,6 +8,8 @@ generates greedily after the same 16-token prompt, one row at a time, on one thr
 rounds that rotate the order; the median round counts. Tokens/s are new tokens over the
 process's CPU time (which other processes on a shared machine do not inflate), prefill
 included; the wall-clock rate is recorded too. Every way must produce the same tokens.
+Last, the matrix layouts alone: one token through the 124M blocks' linear layers with
+`nn.Linear`'s `(out, in)` matrices and with `Conv1D`'s `(in, out)`.
 
 Without a cache the 124M model re-reads the whole prefix for every token, minutes for
 256 tokens on one thread: there it generates fewer tokens (the table says how many),
@@ -131,6 +133,38 @@ def measure(size: str, config: GPT2Config, args) -> dict:
     }
 
 
+def layouts(config: GPT2Config, rounds: int) -> dict:
+    """Milliseconds of CPU time for one token through the linear layers of all of
+    `config`'s blocks, one row of activations: with `nn.Linear`'s `(out, in)` matrices
+    (ours) and with `Conv1D`'s `(in, out)` (Hugging Face's), interleaved; median of
+    `rounds` rounds of 5 tokens. Far more weights than the CPU's caches hold, as in
+    generation: the time is the time to read them."""
+    C = config.n_embd
+    shapes = [(C, 3 * C), (C, C), (C, 4 * C), (4 * C, C)] * config.n_layer
+    torch.manual_seed(0)
+    out_in = [(torch.randn(o, i), torch.randn(o)) for i, o in shapes]
+    in_out = [(w.t().contiguous(), b) for w, b in out_in]
+    x = {i: torch.randn(1, i) for i, _ in shapes}
+
+    def linear():
+        for w, b in out_in:
+            torch.nn.functional.linear(x[w.shape[1]], w, b)
+
+    def conv1d():
+        for w, b in in_out:
+            torch.addmm(b, x[w.shape[0]], w)
+
+    times = {"linear (out, in)": [], "Conv1D (in, out)": []}
+    for _ in range(rounds):
+        for name, fn in zip(times, (linear, conv1d)):
+            fn()
+            cpu = time.process_time()
+            for _ in range(5):
+                fn()
+            times[name].append((time.process_time() - cpu) / 5 * 1000)
+    return {name: round(statistics.median(t), 2) for name, t in times.items()}
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks gpt2")
     parser.add_argument("--rounds", type=int, default=3)
@@ -142,6 +176,7 @@ def main(argv: list[str]) -> None:
 
     load = start()
     runs = {size: measure(size, config, args) for size, config in SIZES.items()}
+    layout_ms = layouts(GPT2Config(), rounds=5 * args.rounds)
 
     headers = ["model", "way", "new tokens", "tokens/s (CPU time)", "tokens/s (wall)"]
     headers += ["same tokens as ours, cached"]
@@ -199,6 +234,19 @@ def main(argv: list[str]) -> None:
                 "Hugging Face, same run",
             ),
         ]
+    layout_ratio = layout_ms["linear (out, in)"] / layout_ms["Conv1D (in, out)"]
+    metrics.append(
+        Metric(
+            "124m_layout_ratio",
+            "124M blocks' linear layers, one token: time with nn.Linear's (out, in) "
+            "matrices over Conv1D's (in, out)",
+            round(layout_ratio, 3),
+            "×",
+            1.0,
+            f"Conv1D layout: {layout_ms['Conv1D (in, out)']} ms, nn.Linear: "
+            f"{layout_ms['linear (out, in)']} ms, same run",
+        )
+    )
     write_results(
         "gpt2",
         headers,
@@ -209,4 +257,5 @@ def main(argv: list[str]) -> None:
         rounds=args.rounds,
         transformers=transformers.__version__,
         runs=runs,
+        layout_ms=layout_ms,
     )
