@@ -37,14 +37,19 @@ __all__ = [
     "state_dict_from_hf",
     "load_pretrained",
     "TRANSPOSED",
+    "MASK_BUFFER",
 ]
 
 #: The layers OpenAI stored as `(in, out)` matrices (Hugging Face's `Conv1D`).
-TRANSPOSED = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight")
-TRANSPOSED += ("mlp.c_proj.weight",)
+TRANSPOSED = (
+    "attn.c_attn.weight",
+    "attn.c_proj.weight",
+    "mlp.c_fc.weight",
+    "mlp.c_proj.weight",
+)
 
-# the causal mask, saved as a buffer by some versions: not a weight
-_MASK_BUFFER = re.compile(r"(^|\.)h\.\d+\.attn\.(bias|masked_bias)$")
+#: The causal mask, which some versions saved as a buffer: not a weight.
+MASK_BUFFER = re.compile(r"(^|\.)h\.\d+\.attn\.(bias|masked_bias)$")
 
 
 def config_from_hf(values: dict[str, Any]) -> GPT2Config:
@@ -135,7 +140,7 @@ def state_dict_from_hf(
         expected = {k: v.shape for k, v in GPT2(config).state_dict().items()}
     ours, unexpected, wrong = {}, [], []
     for name, tensor in tensors.items():
-        if _MASK_BUFFER.search(name):
+        if MASK_BUFFER.search(name):
             continue
         prefixed = name.startswith(("transformer.", "lm_head."))
         key = name if prefixed else f"transformer.{name}"
