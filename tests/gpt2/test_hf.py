@@ -124,6 +124,7 @@ def test_shapes_that_disagree_with_the_config_are_named(directory):
     with pytest.raises(CheckpointError, match="wrong shape") as err:
         load_pretrained(directory)
     assert "transformer.wpe.weight (16, 32) (expected (20, 32))" in str(err.value)
+    assert "missing" not in str(err.value)  # there, but misshapen
 
 
 def test_a_conv1d_matrix_stored_the_wrong_way_round_is_refused(directory):

@@ -138,7 +138,7 @@ def state_dict_from_hf(
     """
     with torch.device("meta"):  # shapes only: no memory, no initialisation
         expected = {k: v.shape for k, v in GPT2(config).state_dict().items()}
-    ours, unexpected, wrong = {}, [], []
+    ours, unexpected, wrong, misshapen = {}, [], [], set()
     for name, tensor in tensors.items():
         if MASK_BUFFER.search(name):
             continue
@@ -151,6 +151,7 @@ def state_dict_from_hf(
         want = tuple(expected[key])[::-1] if transposed else tuple(expected[key])
         if tuple(tensor.shape) != want:  # both in the file's orientation
             wrong.append(f"{name} {tuple(tensor.shape)} (expected {want})")
+            misshapen.add(key)
             continue
         ours[key] = tensor.t() if transposed else tensor
     head, wte = ours.get("lm_head.weight"), ours.get("transformer.wte.weight")
@@ -158,7 +159,7 @@ def state_dict_from_hf(
         raise CheckpointError(
             "lm_head.weight differs from transformer.wte.weight: GPT-2 ties them"
         )
-    missing = sorted(set(expected) - set(ours) - {"lm_head.weight"})
+    missing = sorted(set(expected) - set(ours) - misshapen - {"lm_head.weight"})
     problems = []
     if missing:
         problems.append(f"missing: {', '.join(missing)}")
