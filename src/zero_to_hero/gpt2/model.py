@@ -239,7 +239,7 @@ class GPT2(nn.Module):
         return self.lm_head(self.transformer.ln_f(x))
 
     @classmethod
-    def from_pretrained(cls, directory: str | os.PathLike) -> GPT2:
+    def from_pretrained(cls, directory: str | os.PathLike) -> "GPT2":
         """The model saved in a Hugging Face-format directory (`config.json` and
         `model.safetensors` or `pytorch_model.bin`), in evaluation mode; see
         `zero_to_hero.gpt2.hf.load_pretrained`."""
