@@ -153,3 +153,23 @@ def test_the_step_clips_the_gradient_norm(clip):
     assert norm > 0.01
     expected = norm if clip is None else clip
     assert grad_norm(m) == pytest.approx(expected, rel=1e-4)
+
+
+def test_bfloat16_autocast_gives_the_float32_loss_to_1e_2():
+    x, y = batch()
+    m = model()
+    with torch.no_grad():
+        full = loss_of(m, x, y).item()
+        half = loss_of(m, x, y, bf16=True).item()
+    assert half != full  # it did compute in bfloat16
+    assert half == pytest.approx(full, abs=1e-2)
+
+
+def test_a_bfloat16_step_keeps_float32_weights_and_gradients():
+    x, y = batch()
+    m = model()
+    tc = TrainConfig(warmup_steps=0, max_steps=10, bf16=True)
+    loss, _ = train_step(m, make_optimizer(m, tc), [(x, y)], 0, tc)
+    assert math.isfinite(loss)
+    for p in m.parameters():
+        assert p.dtype == p.grad.dtype == torch.float32

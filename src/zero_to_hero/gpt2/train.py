@@ -44,6 +44,8 @@ class TrainConfig:
         weight_decay: AdamW's decay, on matrices and embeddings only.
         betas: AdamW's moment coefficients.
         grad_clip: Largest global gradient norm (None: no clipping).
+        bf16: Run the forward pass under bfloat16 autocast (the matrix products in
+            bfloat16, the weights, gradients and optimizer in float32).
     """
 
     max_lr: float = 6e-4
@@ -53,6 +55,7 @@ class TrainConfig:
     weight_decay: float = 0.1
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float | None = 1.0
+    bf16: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_lr <= self.max_lr:
@@ -99,15 +102,21 @@ def make_optimizer(
     return torch.optim.AdamW(groups, lr=tc.max_lr, betas=tc.betas, fused=fused)
 
 
-def loss_of(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def loss_of(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, bf16: bool = False
+) -> torch.Tensor:
     """The mean cross-entropy of the model's predictions for `x` `(B, T)` against the
-    next tokens `y` `(B, T)`."""
-    logits = model(x)
-    return F.cross_entropy(logits.flatten(0, 1), y.flatten())
+    next tokens `y` `(B, T)`; with `bf16`, the forward pass runs under bfloat16
+    autocast and the loss is computed in float32."""
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+        logits = model(x)
+    return F.cross_entropy(logits.float().flatten(0, 1), y.flatten())
 
 
 def accumulate_gradients(
-    model: nn.Module, micro_batches: Sequence[tuple[torch.Tensor, torch.Tensor]]
+    model: nn.Module,
+    micro_batches: Sequence[tuple[torch.Tensor, torch.Tensor]],
+    bf16: bool = False,
 ) -> float:
     """Add to the parameters' `.grad` the gradient of the mean loss over all the
     micro-batches (of equal size), one forward and backward at a time; return that
@@ -121,7 +130,7 @@ def accumulate_gradients(
     total = 0.0
     for x, y in micro_batches:
         # each contributes 1/n of the whole batch's mean
-        loss = loss_of(model, x, y) / len(micro_batches)
+        loss = loss_of(model, x, y, bf16) / len(micro_batches)
         loss.backward()
         total += loss.item()
     return total
@@ -137,7 +146,7 @@ def train_step(
     """One optimizer step on the micro-batches: accumulate, clip, set the learning
     rate, step. Returns the mean loss and the gradient norm before clipping."""
     optimizer.zero_grad(set_to_none=True)
-    loss = accumulate_gradients(model, micro_batches)
+    loss = accumulate_gradients(model, micro_batches, tc.bf16)
     if tc.grad_clip is not None:
         norm = nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip).item()
     else:
