@@ -16,6 +16,7 @@ BENCHMARKS = {
     "makemore2": "benchmarks.bench_makemore2",
     "gpt": "benchmarks.bench_gpt",
     "bpe": "benchmarks.bench_bpe",
+    "gpt2": "benchmarks.bench_gpt2",
     "torch_basics": "benchmarks.bench_torch_basics",
     # GPU only: elsewhere it says so and writes nothing
     "cuda": "benchmarks.bench_cuda",

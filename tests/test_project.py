@@ -25,7 +25,7 @@ def test_the_project_links_have_one_source():
 
 
 # The chapters in the order the course teaches them (mkdocs.yml's nav).
-CHAPTERS = ["micrograd", "torch_basics", "makemore", "gpt", "bpe", "cuda"]
+CHAPTERS = ["micrograd", "torch_basics", "makemore", "gpt", "bpe", "gpt2", "cuda"]
 
 
 def test_an_earlier_chapter_never_imports_a_later_one():

@@ -1,0 +1,14 @@
+"""Reproducing GPT-2 (124M): the exact architecture, Hugging Face checkpoints, and
+generation with a KV cache.
+
+The modules follow the chapter: `model` (the config, the blocks, the model and its
+KV cache), `hf` (loading a Hugging Face-format directory), `sampling` (greedy,
+temperature, top-k and top-p) and `train` (the production recipe's optimizer, schedule,
+clipping and gradient accumulation). The tokenizer is the BPE chapter's
+(`zero_to_hero.bpe.load_gpt2`).
+"""
+
+from zero_to_hero.gpt2.hf import load_pretrained
+from zero_to_hero.gpt2.model import GPT2, GPT2Config, KVCache
+
+__all__ = ["GPT2Config", "GPT2", "KVCache", "load_pretrained"]
