@@ -230,14 +230,16 @@ def loss_units(loss: float, per: str = "character", digits: int = 4) -> str:
     )
 
 
-def loss_table(vocab_size: int, rows: Iterable[tuple[str, float]]) -> str:
+def loss_table(
+    vocab_size: int, rows: Iterable[tuple[str, float]], per: str = "token"
+) -> str:
     """A Markdown table that reads a loss three ways: nats per token, perplexity
     (`e**loss`: as unsure as a uniform pick among that many tokens) and bits per token
     (`loss / ln 2`), starting with the loss of a uniform guess over the vocabulary,
     `-ln(1/V) = ln V`, where every model's training starts if it is initialised well."""
     uniform = ("a uniform guess, -ln(1/V)", math.log(vocab_size))
     return markdown_table(
-        ["", "loss (nats)", "perplexity", "bits per token"],
+        ["", "loss (nats)", "perplexity", f"bits per {per}"],
         [
             (name, f"{loss:.4f}", f"{math.exp(loss):.2f}", f"{loss / math.log(2):.3f}")
             for name, loss in [uniform, *rows]
