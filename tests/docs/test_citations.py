@@ -100,3 +100,12 @@ def test_the_bibliography_holds_the_works_the_course_rests_on():
         assert w.link.startswith("https://") or w.link.startswith("http://"), w.key
         assert 1950 < w.year < 2030 and w.title and w.venue and w.authors
         assert all("," in a for a in w.authors), f"{w.key}: write 'Surname, Given'"
+
+
+def test_every_work_in_the_bibliography_is_cited_by_a_page():
+    cited = set()
+    for page in DOCS.rglob("*.md"):
+        cited |= set(cited_keys(page.read_text(encoding="utf-8")))
+    works = set(bibliography())
+    assert not cited - works, f"cited but not in references.yml: {cited - works}"
+    assert not works - cited, f"in references.yml but cited nowhere: {works - cited}"
