@@ -17,6 +17,7 @@ BENCHMARKS = {
     "gpt": "benchmarks.bench_gpt",
     "bpe": "benchmarks.bench_bpe",
     "torch_basics": "benchmarks.bench_torch_basics",
+    "microgpt": "benchmarks.bench_microgpt",
     # GPU only: elsewhere it says so and writes nothing
     "cuda": "benchmarks.bench_cuda",
 }
