@@ -33,6 +33,7 @@ class LayerNormGPT(GPT):
     """The capstone's GPT with LayerNorm wherever it normalises."""
 
     def norm(self, x: Sequence[Value]) -> list[Value]:
+        """LayerNorm, where `GPT.norm` is RMSNorm."""
         return layernorm(x)
 
 
