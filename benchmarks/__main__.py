@@ -18,6 +18,7 @@ BENCHMARKS = {
     "bpe": "benchmarks.bench_bpe",
     "gpt2": "benchmarks.bench_gpt2",
     "torch_basics": "benchmarks.bench_torch_basics",
+    "microgpt": "benchmarks.bench_microgpt",
     # GPU only: elsewhere it says so and writes nothing
     "cuda": "benchmarks.bench_cuda",
 }

@@ -5,8 +5,10 @@
   compiled to WebAssembly) and viz.js (Graphviz compiled to WebAssembly) for the
   micrograd playground. Serving them ourselves keeps the site working offline and free
   of requests to third-party hosts.
-* The playground's Python: the micrograd engine's source files, copied from `src/` so
-  the browser runs exactly the package's code, and a manifest listing them.
+* The playground's Python: the micrograd engine's source files and the capstone's
+  `microgpt` (with the data loader it reads the names through), copied from `src/` so
+  the browser runs exactly the package's code; the names data set, so that the
+  playground trains offline; and a manifest listing them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+
+from zero_to_hero.data import DATA_SETS, data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +60,14 @@ PLAYGROUND_SOURCES = [
     "zero_to_hero/micrograd/engine.py",
     "zero_to_hero/micrograd/nn.py",
     "zero_to_hero/micrograd/viz.py",
+    "zero_to_hero/microgpt.py",
+    "zero_to_hero/data.py",
+    "zero_to_hero/errors.py",
+    "zero_to_hero/files.py",
 ]
+# Data sets the playground reads, written to the folder $ZERO_TO_HERO_DATA names there:
+# makemore's names.txt (MIT licence, like makemore), 228 kB.
+PLAYGROUND_DATA = ["names"]
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -88,7 +99,12 @@ def on_post_build(config, **kwargs) -> None:
     playground = site / "assets" / "playground"
     for source in PLAYGROUND_SOURCES:
         _copy(ROOT / "src" / source, playground / source)
-    manifest = {"files": PLAYGROUND_SOURCES}
+    data = []
+    for name in PLAYGROUND_DATA:
+        file = DATA_SETS[name]
+        _copy(data_path(file), playground / "data" / file.filename)
+        data.append(f"data/{file.filename}")
+    manifest = {"files": PLAYGROUND_SOURCES, "data": data}
     (playground / "manifest.json").write_text(
         json.dumps(manifest, indent=2), encoding="utf-8"
     )

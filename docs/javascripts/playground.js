@@ -5,6 +5,11 @@
 // loads only when a Run button is first pressed, from files this site serves itself; the
 // micrograd package's own source files are written into its file system. When a cell's last
 // expression is a graph from draw_dot, it is laid out with viz.js (Graphviz in WebAssembly).
+//
+// A <div class="z2h-playground z2h-train"> is the "Train a GPT" cell: its code runs in a Web
+// Worker (javascripts/microgpt-worker.js) with its own Pyodide, so the page stays responsive;
+// the loss curve is drawn from the "step N / M | loss L" lines the code prints, and Stop ends
+// the worker.
 (function () {
   const base = new URL("..", document.currentScript.src); // the site root
   const asset = (path) => new URL(path, base).href;
@@ -101,8 +106,102 @@
     container.replaceChildren(cell);
   }
 
+  // The loss curve: an SVG polyline over the steps so far, y from the losses' range.
+  function drawCurve(into, losses, total) {
+    const w = 600, h = 180, pad = 30;
+    const top = Math.max(...losses), bottom = Math.min(...losses);
+    const span = top - bottom || 1;
+    const x = (i) => pad + ((w - 2 * pad) * i) / Math.max(1, total - 1);
+    const y = (v) => h - pad - ((h - 2 * pad) * (v - bottom)) / span;
+    const points = losses.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+    into.innerHTML = `
+      <svg viewBox="0 0 ${w} ${h}" role="img" aria-label="training loss by step">
+        <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="currentColor" stroke-opacity="0.3"/>
+        <polyline fill="none" stroke="#3f51b5" stroke-width="1.5" points="${points}"/>
+        <text x="${pad}" y="${pad - 8}" font-size="12" fill="currentColor">loss ${top.toFixed(2)}</text>
+        <text x="${pad}" y="${h - 8}" font-size="12" fill="currentColor">${bottom.toFixed(2)}</text>
+        <text x="${w - pad}" y="${h - 8}" font-size="12" fill="currentColor" text-anchor="end">step ${losses.length} / ${total}</text>
+      </svg>`;
+    into.dataset.points = String(losses.length);
+  }
+
+  function makeTrainCell(container) {
+    const block = container.querySelector("pre");
+    const code = block.querySelector("code") || block;
+    const cell = document.createElement("div");
+    cell.className = "z2h-cell z2h-train-cell";
+    cell.innerHTML = `
+      <textarea class="z2h-code" spellcheck="false" aria-label="Python code"></textarea>
+      <div class="z2h-bar">
+        <button type="button" class="md-button md-button--primary z2h-train-run">Train</button>
+        <button type="button" class="md-button z2h-stop" disabled>Stop</button>
+        <span class="z2h-status"></span>
+      </div>
+      <div class="z2h-curve"></div>
+      <pre class="z2h-output" aria-live="polite"></pre>`;
+    const source = code.textContent.replace(/\n$/, "");
+    const editor = cell.querySelector("textarea");
+    editor.value = source;
+    editor.rows = source.split("\n").length + 1;
+    const run = cell.querySelector(".z2h-train-run");
+    const stop = cell.querySelector(".z2h-stop");
+    const status = cell.querySelector(".z2h-status");
+    const output = cell.querySelector(".z2h-output");
+    const curve = cell.querySelector(".z2h-curve");
+    let worker = null;
+
+    function finish(state, message) {
+      if (worker) worker.terminate();
+      worker = null;
+      status.textContent = message;
+      cell.dataset.state = state;
+      run.disabled = false;
+      stop.disabled = true;
+    }
+
+    run.addEventListener("click", () => {
+      output.textContent = "";
+      curve.textContent = "";
+      run.disabled = true;
+      stop.disabled = false;
+      cell.dataset.state = "running";
+      status.textContent = "loading Python in a worker…";
+      const losses = [];
+      worker = new Worker(asset("javascripts/microgpt-worker.js"), { type: "module" });
+      worker.onmessage = ({ data }) => {
+        if (data.started) status.textContent = "training…";
+        if (data.line !== undefined) {
+          output.textContent += data.line + "\n";
+          const step = /^step\s+(\d+) \/ (\d+) \| loss ([\d.]+)/.exec(data.line);
+          if (step) {
+            losses.push(Number(step[3]));
+            const total = Number(step[2]);
+            // redraw every few steps: cheap, and the curve still moves smoothly
+            if (losses.length % 5 === 0 || Number(step[1]) === total) {
+              drawCurve(curve, losses, total);
+            }
+            status.textContent = `training… step ${step[1]} of ${total}`;
+          }
+        }
+        if (data.done !== undefined) {
+          finish("done", `done in ${data.done.toFixed(2)} s`);
+        }
+        if (data.error !== undefined) {
+          output.textContent += data.error + "\n";
+          finish("error", "error");
+        }
+      };
+      worker.onerror = (event) => finish("error", "error: " + event.message);
+      worker.postMessage({ code: editor.value, base: base.href });
+    });
+    stop.addEventListener("click", () => finish("stopped", "stopped"));
+    container.replaceChildren(cell);
+  }
+
   function init() {
-    document.querySelectorAll(".z2h-playground").forEach(makeCell);
+    document.querySelectorAll(".z2h-playground").forEach((container) =>
+      container.classList.contains("z2h-train") ? makeTrainCell(container) : makeCell(container),
+    );
   }
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);

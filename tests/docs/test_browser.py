@@ -204,3 +204,57 @@ def test_playground_runs_micrograd_in_the_browser(server, browser):
     assert drawn == namespace["draw_dot"](namespace["c"]).source.count("[label=")
     assert all(u.startswith(base) for u in requested)
     page.close()
+
+
+def test_playground_trains_a_gpt_offline(server, browser):
+    """The "Train a GPT" cell, with no network: 30 steps of the capstone's microgpt in a
+    Web Worker, the loss falls, the curve is drawn, samples appear; Stop ends a run."""
+    import re
+
+    base, _ = server
+    requested: list[str] = []
+    page = browser.new_page()
+    page.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort()
+    )
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{base}/micrograd/playground/", wait_until="networkidle")
+    cell = page.locator(".z2h-train-cell")
+    assert cell.count() == 1
+    assert "steps=30" in cell.locator("textarea").input_value()
+    cell.locator(".z2h-train-run").click()
+    page.wait_for_function(
+        "() => ['done', 'error'].includes("
+        "document.querySelector('.z2h-train-cell').dataset.state)",
+        timeout=300_000,
+    )
+    output = cell.locator(".z2h-output").text_content()
+    assert cell.get_attribute("data-state") == "done", output
+    losses = [
+        float(x) for x in re.findall(r"^step +\d+ / 30 \| loss ([\d.]+)", output, re.M)
+    ]
+    assert len(losses) == 30, output
+    assert sum(losses[-10:]) / 10 < sum(losses[:10]) / 10, losses
+    assert cell.locator(".z2h-curve").get_attribute("data-points") == "30"
+    assert cell.locator(".z2h-curve svg polyline").count() == 1
+    samples = re.search(r"^samples: (.+)$", output, re.M)
+    assert samples and len(samples[1].split(", ")) == 10, output
+    status = cell.locator(".z2h-status").text_content()
+    ms = [float(x) for x in re.findall(r"\| ([\d.]+) ms$", output, re.M)]
+    # the note quotes these (pytest -s)
+    print(f"\nin the browser: 30 steps in {sum(ms) / 1000:.2f} s; the cell {status}")
+
+    # Stop: a long run ends at once, and the cell can be run again
+    editor = cell.locator("textarea")
+    editor.fill(editor.input_value().replace("steps=30", "steps=100000"))
+    cell.locator(".z2h-train-run").click()
+    page.wait_for_function(
+        "() => /step +\\d+ \\//.test("
+        "document.querySelector('.z2h-train-cell .z2h-output').textContent)",
+        timeout=300_000,
+    )
+    cell.locator(".z2h-stop").click()
+    assert cell.get_attribute("data-state") == "stopped"
+    assert cell.locator(".z2h-train-run").is_enabled()
+    assert all(u.startswith(base) for u in requested)
+    page.close()
