@@ -50,7 +50,7 @@ def loss(
             for name in ("wq", "wk", "wv")
         )
         scores = (q @ k.transpose(1, 2)) * size**-0.5
-        att = scores.masked_fill(~mask, float("-inf")).softmax(-1)
+        att = scores.masked_fill(~mask, float("-inf")).softmax(dim=-1)
         out = (att @ v).transpose(0, 1).reshape(n, config.n_embd)
         x = x + out @ w[f"layer{i}.wo"].T
         h = torch.relu(rmsnorm(x) @ w[f"layer{i}.fc1"].T)
