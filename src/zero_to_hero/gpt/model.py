@@ -190,12 +190,16 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """`(B, T, n_embd)` → `(B, T, n_embd)`."""
-        x = self._sublayer(x, self.attn, self.ln1)
+        x = self.sublayer(x, self.attn, self.ln1)
         if self.ffwd is not None:
-            x = self._sublayer(x, self.ffwd, self.ln2)
+            x = self.sublayer(x, self.ffwd, self.ln2)
         return x
 
-    def _sublayer(self, x: torch.Tensor, layer: nn.Module, norm: nn.Module):
+    def sublayer(
+        self, x: torch.Tensor, layer: nn.Module, norm: nn.Module
+    ) -> torch.Tensor:
+        """One residual branch, `layer`, with its LayerNorm `norm` before it (pre-LN)
+        or after the addition (post-LN)."""
         if self.config.norm_position == "post":
             out = layer(x)
             return norm(x + out if self.config.residual else out)
