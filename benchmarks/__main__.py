@@ -15,6 +15,7 @@ BENCHMARKS = {
     "makemore": "benchmarks.bench_makemore",
     "makemore2": "benchmarks.bench_makemore2",
     "gpt": "benchmarks.bench_gpt",
+    "gpt_ablations": "benchmarks.bench_gpt_ablations",
     "bpe": "benchmarks.bench_bpe",
     "gpt2": "benchmarks.bench_gpt2",
     "torch_basics": "benchmarks.bench_torch_basics",

@@ -79,8 +79,9 @@ def test_without_the_causal_mask_the_past_sees_the_future():
     assert not torch.allclose(model(idx)[0][:, 0], model(changed)[0][:, 0])
 
 
-def test_attention_maps_are_causal_probabilities():
-    model = tiny_gpt()
+@pytest.mark.parametrize("norm_position", ["pre", "post"])
+def test_attention_maps_are_causal_probabilities(norm_position):
+    model = tiny_gpt(norm_position=norm_position)
     maps = model.attention_maps(torch.randint(11, (1, 8)))
     assert len(maps) == 2 and maps[0].shape == (1, 2, 8, 8)
     for w in maps:
@@ -243,7 +244,11 @@ def test_bad_forward_inputs_are_clear_errors():
         ({"activation": "tanh"}, "activation must be one of"),
         ({"position": "sinusoidal"}, "position must be one of"),
         ({"position": "rotary", "n_embd": 18, "n_head": 2}, "even head size, got 9"),
-        ({"init": "xavier"}, "init must be 'gpt2' or 'pytorch'"),
+        ({"init": "xavier"}, r"init must be one of \('gpt2', 'normal', 'pytorch'\)"),
+        (
+            {"norm_position": "middle"},
+            r"norm_position must be one of \('pre', 'post'\)",
+        ),
     ],
 )
 def test_bad_configs_are_clear_errors(overrides, message):
@@ -256,3 +261,78 @@ def test_config_round_trips_through_a_dict_and_rejects_unknown_keys():
     assert GPTConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match=r"unknown GPTConfig fields \['n_heads'\]"):
         GPTConfig.from_dict({**config.to_dict(), "n_heads": 3})
+
+
+@pytest.mark.parametrize("norm_position", ["pre", "post"])
+def test_a_block_is_torchs_transformer_layer(norm_position):
+    """Pre-LN and post-LN blocks against `nn.TransformerEncoderLayer` with
+    `norm_first=True` and `False`, given the same weights and a causal mask."""
+    config = GPTConfig(**{**TINY, "bias": True, "norm_position": norm_position})
+    torch.manual_seed(0)
+    block = Block(config).double().eval()
+    theirs = torch.nn.TransformerEncoderLayer(
+        16,
+        2,
+        dim_feedforward=64,
+        dropout=0.0,
+        activation="gelu",
+        batch_first=True,
+        norm_first=norm_position == "pre",
+        dtype=torch.float64,
+    ).eval()
+    pairs = [
+        (theirs.self_attn.in_proj_weight, block.attn.qkv.weight),
+        (theirs.self_attn.in_proj_bias, block.attn.qkv.bias),
+        (theirs.self_attn.out_proj.weight, block.attn.proj.weight),
+        (theirs.self_attn.out_proj.bias, block.attn.proj.bias),
+        (theirs.linear1.weight, block.ffwd.fc.weight),
+        (theirs.linear1.bias, block.ffwd.fc.bias),
+        (theirs.linear2.weight, block.ffwd.proj.weight),
+        (theirs.linear2.bias, block.ffwd.proj.bias),
+    ]
+    with torch.no_grad():
+        for norm in (block.ln1, block.ln2):  # gains and shifts away from 1 and 0
+            norm.weight.normal_(1.0, 0.3)
+            norm.bias.normal_(0.0, 0.3)
+        pairs += [
+            (theirs.norm1.weight, block.ln1.weight),
+            (theirs.norm1.bias, block.ln1.bias),
+            (theirs.norm2.weight, block.ln2.weight),
+            (theirs.norm2.bias, block.ln2.bias),
+        ]
+        for their, our in pairs:
+            their.copy_(our)
+    x = torch.randn(3, 8, 16, dtype=torch.float64)
+    # torch's mask is True where attention is *not* allowed
+    future = torch.ones(8, 8, dtype=torch.bool).triu(diagonal=1)
+    torch.testing.assert_close(block(x), theirs(x, src_mask=future))
+
+
+def test_post_ln_normalises_the_stream_and_drops_the_final_layer_norm():
+    model = tiny_gpt(norm_position="post")
+    assert isinstance(model.ln_f, torch.nn.Identity)
+    assert isinstance(tiny_gpt().ln_f, torch.nn.LayerNorm)
+    # one LayerNorm (n_embd gains) fewer than pre-LN
+    assert model.num_params() == tiny_gpt().num_params() - 16
+    x = torch.randn(2, 8, 16) * 10 + 3
+    out = model.blocks[0](x)  # unit gains, no biases: mean 0, variance 1 per position
+    torch.testing.assert_close(out.mean(-1), torch.zeros(2, 8), atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        out.var(-1, unbiased=False), torch.ones(2, 8), atol=1e-3, rtol=0
+    )
+
+
+def test_normal_init_skips_only_the_residual_scaling():
+    """`init="normal"` draws every weight as `"gpt2"` does, but leaves the residual
+    branches' output layers at std 0.02 instead of 0.02 / √(2·n_layer)."""
+    config = dict(TINY, n_layer=8, n_embd=256, n_head=4)
+    scaled, plain = tiny_gpt(**config), tiny_gpt(**config, init="normal")
+    for (name, a), (_, b) in zip(
+        scaled.named_parameters(), plain.named_parameters(), strict=True
+    ):
+        if name.endswith("proj.weight"):
+            # 256² samples: the standard deviation is within 1 % of its value
+            assert a.std().item() == pytest.approx(0.02 / 4, rel=0.02), name
+            assert b.std().item() == pytest.approx(0.02, rel=0.02), name
+        else:
+            assert torch.equal(a, b), name

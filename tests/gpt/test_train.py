@@ -78,6 +78,30 @@ def test_weight_decay_only_on_matrices_and_embeddings():
     )
 
 
+def test_decay_vectors_decays_every_parameter():
+    """With `decay_vectors`, one step on zero gradients shrinks a LayerNorm gain by
+    AdamW's factor 1 - lr·wd; without it, the gain stays at 1."""
+    config = GPTConfig(10, 8, n_layer=1, n_head=1, n_embd=8, bias=True)
+    for decay_vectors, expected in ((False, 1.0), (True, 1.0 - 0.5 * 0.2)):
+        model = GPT(config)
+        tc = TrainConfig(
+            learning_rate=0.5, weight_decay=0.2, decay_vectors=decay_vectors
+        )
+        optimizer = make_optimizer(model, tc)
+        decayed, plain = optimizer.param_groups
+        # the matrices: 2 embeddings (the head is tied), qkv, two proj, fc
+        n_decayed = len(list(model.parameters())) if decay_vectors else 6
+        assert len(decayed["params"]) == n_decayed
+        assert len(decayed["params"]) + len(plain["params"]) == len(
+            list(model.parameters())
+        )
+        for p in model.parameters():
+            p.grad = torch.zeros_like(p)
+        optimizer.step()
+        gain = model.blocks[0].ln1.weight
+        torch.testing.assert_close(gain, torch.full_like(gain, expected))
+
+
 def test_training_lowers_the_loss_and_is_deterministic(data, tmp_path):
     config, tc = tiny(data)
     records = []

@@ -27,6 +27,8 @@ __all__ = ["GPTConfig", "FeedForward", "Block", "GPT"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
 POSITIONS = ("learned", "rotary")
+NORM_POSITIONS = ("pre", "post")
+INITS = ("gpt2", "normal", "pytorch")
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,16 @@ class GPTConfig:
         feed_forward: Include the feed-forward layer in each block (the build-up adds
             it).
         residual: Add each sub-layer's output to its input (the build-up adds it).
-        layer_norm: Normalise before each sub-layer and before the head (pre-LN, as
-            GPT-2).
+        layer_norm: Include the LayerNorms (where: `norm_position`).
+        norm_position: "pre": normalise each sub-layer's input and, once more, the
+            stream before the head (pre-LN, as GPT-2); "post": normalise the stream
+            after each residual addition, `x = LN(x + f(x))`, with no final LayerNorm
+            (post-LN, as the original Transformer, Vaswani et al. 2017).
         init: "gpt2": weights from N(0, 0.02), the residual branches' output layers
-            scaled down by √(2·n_layer), for a residual network; "pytorch": PyTorch's
-            default, whose scale follows each layer's width, which a plain stack of
-            layers needs.
+            scaled down by √(2·n_layer), for a residual network; "normal": N(0, 0.02)
+            for every weight, the output layers included (GPT-1's); "pytorch":
+            PyTorch's default, whose scale follows each layer's width, which a plain
+            stack of layers needs.
     """
 
     vocab_size: int
@@ -74,6 +80,7 @@ class GPTConfig:
     residual: bool = True
     layer_norm: bool = True
     init: str = "gpt2"
+    norm_position: str = "pre"
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
@@ -95,8 +102,13 @@ class GPTConfig:
             raise ValueError(
                 f"rotary positions need an even head size, got {self.head_size}"
             )
-        if self.init not in ("gpt2", "pytorch"):
-            raise ValueError(f"init must be 'gpt2' or 'pytorch', got {self.init!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.norm_position not in NORM_POSITIONS:
+            raise ValueError(
+                f"norm_position must be one of {NORM_POSITIONS}, got "
+                f"{self.norm_position!r}"
+            )
         if self.activation not in _ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}, got "
@@ -151,7 +163,9 @@ class Block(nn.Module):
 
     Pre-LN: `x = x + attn(ln1(x)); x = x + ffwd(ln2(x))`. The residual stream `x` passes
     through untouched, and each branch adds its contribution to it, so gradients flow
-    straight from the loss to the first layer.
+    straight from the loss to the first layer. Post-LN (`norm_position="post"`):
+    `x = ln1(x + attn(x)); x = ln2(x + ffwd(x))`, where every path to the first layer
+    crosses every LayerNorm.
     """
 
     def __init__(self, config: GPTConfig):
@@ -176,12 +190,26 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """`(B, T, n_embd)` → `(B, T, n_embd)`."""
-        attended = self.attn(self.ln1(x))
-        x = x + attended if self.config.residual else attended
+        x = self.sublayer(x, self.attn, self.ln1)
         if self.ffwd is not None:
-            computed = self.ffwd(self.ln2(x))
-            x = x + computed if self.config.residual else computed
+            x = self.sublayer(x, self.ffwd, self.ln2)
         return x
+
+    def sublayer(
+        self, x: torch.Tensor, layer: nn.Module, norm: nn.Module
+    ) -> torch.Tensor:
+        """One residual branch, `layer`, with its LayerNorm `norm` before it (pre-LN)
+        or after the addition (post-LN)."""
+        if self.config.norm_position == "post":
+            out = layer(x)
+            return norm(x + out if self.config.residual else out)
+        out = layer(norm(x))
+        return x + out if self.config.residual else out
+
+    def attention_input(self, x: torch.Tensor) -> torch.Tensor:
+        """What the attention layer reads from the stream `x`: `ln1(x)` under pre-LN,
+        `x` itself under post-LN."""
+        return self.ln1(x) if self.config.norm_position == "pre" else x
 
 
 class GPT(nn.Module):
@@ -202,21 +230,26 @@ class GPT(nn.Module):
         )
         self.dropout = nn.Dropout(c.dropout)
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
+        # Post-LN's last block already ends with a LayerNorm.
         self.ln_f = (
-            nn.LayerNorm(c.n_embd, bias=c.bias) if c.layer_norm else nn.Identity()
+            nn.LayerNorm(c.n_embd, bias=c.bias)
+            if c.layer_norm and c.norm_position == "pre"
+            else nn.Identity()
         )
         self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
         if c.tie_weights:
             self.lm_head.weight = self.token_embedding.weight
-        if c.init == "gpt2":
-            self._init_gpt2()
+        if c.init in ("gpt2", "normal"):
+            self._init_gpt2(scale_residual=c.init == "gpt2")
 
-    def _init_gpt2(self) -> None:
+    def _init_gpt2(self, scale_residual: bool = True) -> None:
         for module in self.modules():
             if isinstance(module, nn.Linear | nn.Embedding):
                 nn.init.normal_(module.weight, mean=0.0, std=0.02)
             if isinstance(module, nn.Linear) and module.bias is not None:
                 nn.init.zeros_(module.bias)
+        if not scale_residual:
+            return
         # Each block adds two branches to the residual stream: shrink their output
         # layers so the stream's variance does not grow with depth.
         for name, p in self.named_parameters():
@@ -278,7 +311,7 @@ class GPT(nn.Module):
         with eval_mode(self), torch.no_grad():
             x = self._embed(idx)
             for block in self.blocks:
-                maps.append(block.attn.weights(block.ln1(x)))
+                maps.append(block.attn.weights(block.attention_input(x)))
                 x = block(x)
         return maps
 

@@ -17,6 +17,7 @@ __all__ = [
     "plot_scaling",
     "plot_histories",
     "plot_schedules",
+    "plot_ablations",
 ]
 
 
@@ -126,5 +127,29 @@ def plot_schedules(configs: Mapping[str, TrainConfig]) -> Figure:
     ax.set_ylabel("learning rate")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_ablations(deltas: Mapping[str, float], spread: float) -> Figure:
+    """One horizontal bar per ablation: its validation loss minus the baseline's, with
+    the band ±`spread` (the seeds' spread) shaded, where a difference is noise; bars
+    outside it are orange (worse) or green (better)."""
+    fig, ax = plt.subplots(figsize=(6, 0.4 * len(deltas) + 1.0))
+    rows = range(len(deltas))
+    values = list(deltas.values())
+    # worse beyond the noise, better beyond it, inside it
+    colors = [
+        "#ff5722" if v > spread else "#4caf50" if v < -spread else "#9e9e9e"
+        for v in values
+    ]
+    ax.barh(rows, values, color=colors)
+    ax.axvspan(-spread, spread, color="gray", alpha=0.25, label="± the seeds' spread")
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(rows, list(deltas), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("validation loss − the baseline's (nats; right is worse)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

@@ -73,6 +73,8 @@ class TrainConfig:
         gamma: Factor of each decay of the "step" schedule.
         weight_decay: AdamW's decoupled weight decay, applied to matrices and embeddings
             only.
+        decay_vectors: Decay every parameter instead, the biases and LayerNorm
+            gains and shifts included (for the ablation that measures the choice).
         beta1: AdamW's momentum coefficient.
         beta2: AdamW's second-moment coefficient.
         grad_clip: Largest allowed global gradient norm (0 disables clipping).
@@ -97,6 +99,7 @@ class TrainConfig:
     step_size: int = 1000
     gamma: float = 0.1
     weight_decay: float = 0.1
+    decay_vectors: bool = False
     beta1: float = 0.9
     beta2: float = 0.99
     grad_clip: float = 1.0
@@ -164,15 +167,18 @@ def make_optimizer(model: nn.Module, tc: TrainConfig) -> torch.optim.AdamW:
     LayerNorms.
 
     Decay pulls weights toward 0; a LayerNorm gain pulled toward 0 would just switch its
-    channel off, so vectors are left alone.
+    channel off, so vectors are left alone (unless `tc.decay_vectors`).
     """
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [
         {
-            "params": [p for p in params if p.dim() >= 2],
+            "params": [p for p in params if p.dim() >= 2 or tc.decay_vectors],
             "weight_decay": tc.weight_decay,
         },
-        {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
+        {
+            "params": [p for p in params if p.dim() < 2 and not tc.decay_vectors],
+            "weight_decay": 0.0,
+        },
     ]
     return torch.optim.AdamW(
         groups,
