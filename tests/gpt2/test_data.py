@@ -105,13 +105,16 @@ def test_ranks_together_read_what_one_process_reads(tmp_path, world_size):
 
 
 def test_reading_crosses_shard_boundaries_and_wraps(tmp_path):
-    B, T = 2, 3  # a step takes 6 tokens and needs 7
-    paths = write_shards(range(30), tmp_path, 15, prefix="t")  # shards 0..14, 15..29
-    loader = ShardLoader(tmp_path, B, T, split="train")
-    starts = [int(loader.next_batch()[0][0, 0]) for _ in range(5)]
-    # 0 and 6 fit in the first shard; 12 would need tokens 12..18: the next shard
-    assert starts == [0, 6, 15, 21, 0]
-    assert loader.files == paths
+    B, T = 2, 3  # a step takes 6 tokens and needs 7 (the last target)
+    a = write_shards(range(19), tmp_path, 19, prefix="a")
+    b = write_shards(range(100, 118), tmp_path, 18, prefix="b")
+    loader = ShardLoader(a + b, B, T)
+    batches = [loader.next_batch() for _ in range(6)]
+    starts = [int(x[0, 0]) for x, _ in batches]
+    # 12..18 just fits in the first shard; 112..118 would need a token past the
+    # second, so reading goes back to the first
+    assert starts == [0, 6, 12, 100, 106, 0]
+    assert int(batches[2][1][-1, -1]) == 18
 
 
 def test_resuming_from_state_gives_the_same_next_batch(tmp_path):
@@ -206,3 +209,31 @@ def test_text_to_shards_with_gpt2(tmp_path, gpt2):
     assert gpt2.decode(train[1:]).startswith(documents[0])
     assert train.count(eot) == 3  # the one in the text is not the special token
     assert out["train"] == list_shards(tmp_path, "train")
+
+
+def test_existing_shards_are_kept_unless_overwrite(tmp_path, gpt2):
+    text = "To be, or not to be, that is the question. " * 30
+    first = encode_text_to_shards(text, tmp_path, prefix="h", shard_size=20)
+    first_ids = stream_of(first["train"]).tolist()
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(ShardError, match=r"already holds \d+ shards named h_"):
+        encode_text_to_shards(text, tmp_path, prefix="h", shard_size=200)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+    second = encode_text_to_shards(
+        text, tmp_path, prefix="h", shard_size=200, overwrite=True
+    )
+    assert len(second["train"]) < len(first["train"])
+    # no stale shard of the first run is left for a loader to read
+    assert sorted(tmp_path.iterdir()) == sorted(second["train"] + second["val"])
+    assert stream_of(list_shards(tmp_path, "train")).tolist() == first_ids
+
+
+def test_tiny_shakespeare_has_its_published_gpt2_token_count(tmp_path, gpt2):
+    out = data.encode_shakespeare(tmp_path)
+    train, val = stream_of(out["train"]), stream_of(out["val"])
+    # nanoGPT's shakespeare/prepare.py: 301,966 + 36,059 tokens, plus our <|endoftext|>
+    assert len(train) + len(val) == 301_966 + 36_059 + 1
+    assert len(val) == int(0.1 * (len(train) + len(val)))
+    assert [p.name for p in out["val"]] == ["shakespeare_val_000000.npy"]
+    assert [p.name for p in out["train"]] == ["shakespeare_train_000001.npy"]
+    assert gpt2.decode(train[1:20].tolist()).startswith("First Citizen:")

@@ -21,6 +21,7 @@ next shard, and after the last shard at the start of the first (a new epoch).
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,6 +44,7 @@ __all__ = [
     "write_shards",
     "list_shards",
     "encode_text_to_shards",
+    "encode_shakespeare",
     "ShardLoader",
 ]
 
@@ -127,6 +129,13 @@ def read_shard(path: str | os.PathLike, *, mmap: bool = False) -> np.ndarray:
     return array
 
 
+def _shards_of(directory: str | os.PathLike, prefix: str, split: str) -> list[Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob(f"{glob.escape(prefix)}_{split}_[0-9]*.npy"))
+
+
 def list_shards(directory: str | os.PathLike, split: str) -> list[Path]:
     """The shards of `split` in `directory`, sorted by name (their reading order)."""
     if split not in SPLITS:
@@ -184,6 +193,7 @@ def encode_text_to_shards(
     shard_size: int = 10**8,
     val_fraction: float = 0.1,
     tokenizer=None,
+    overwrite: bool = False,
 ) -> dict[str, list[Path]]:
     """Encode `text` (one document, or an iterable of documents) with GPT-2's
     tokenizer, each document after an `<|endoftext|>`, and save the ids as shards.
@@ -202,16 +212,25 @@ def encode_text_to_shards(
         val_fraction: The share of the ids kept for validation, in [0, 1).
         tokenizer: A tokenizer with `encode_ordinary` and an `<|endoftext|>` special
             token (default: GPT-2's, `zero_to_hero.bpe.load_gpt2()`).
+        overwrite: Replace the shards of `prefix` already in `directory` (those the
+            new ones do not replace are removed, so no stale shard is read later).
 
     Returns:
         `{"train": [paths], "val": [paths]}`.
 
     Raises:
-        ShardError: a bad fraction, shard size or name, or the tokenizer lacks
-            `<|endoftext|>`.
+        ShardError: a bad fraction, shard size or name, the tokenizer lacks
+            `<|endoftext|>`, or shards of `prefix` exist and not `overwrite`.
     """
     if not 0 <= val_fraction < 1:
         raise ShardError(f"val_fraction must be in [0, 1), got {val_fraction!r}")
+    shard_name(prefix, "train", 0)  # a bad prefix fails before the encoding
+    old = [p for split in SPLITS for p in _shards_of(directory, prefix, split)]
+    if old and not overwrite:
+        raise ShardError(
+            f"{directory} already holds {len(old)} shards named {prefix}_*: choose "
+            "another prefix or directory, or pass overwrite=True to replace them"
+        )
     if tokenizer is None:
         from zero_to_hero.bpe import load_gpt2
 
@@ -235,7 +254,30 @@ def encode_text_to_shards(
         split="train",
         first_index=len(val),
     )
+    for path in set(old) - set(train) - set(val):
+        path.unlink(missing_ok=True)
     return {"train": train, "val": val}
+
+
+def encode_shakespeare(
+    directory: str | os.PathLike,
+    *,
+    shard_size: int = 10**8,
+    val_fraction: float = 0.1,
+    overwrite: bool = False,
+) -> dict[str, list[Path]]:
+    """Tiny Shakespeare (`zero_to_hero.data.load_shakespeare`) as GPT-2 token shards
+    named `shakespeare_*`: one document, its last `val_fraction` for validation."""
+    from zero_to_hero.data import load_shakespeare
+
+    return encode_text_to_shards(
+        load_shakespeare(),
+        directory,
+        prefix="shakespeare",
+        shard_size=shard_size,
+        val_fraction=val_fraction,
+        overwrite=overwrite,
+    )
 
 
 def _whole(name: str, value: object, low: int) -> int:
