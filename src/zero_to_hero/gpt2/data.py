@@ -26,12 +26,16 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from zero_to_hero.errors import ZeroToHeroError
 from zero_to_hero.files import atomic_write
+
+if TYPE_CHECKING:
+    from zero_to_hero.bpe.tokenizer import Tokenizer
 
 __all__ = [
     "ShardError",
@@ -192,7 +196,7 @@ def encode_text_to_shards(
     prefix: str,
     shard_size: int = 10**8,
     val_fraction: float = 0.1,
-    tokenizer=None,
+    tokenizer: Tokenizer | None = None,
     overwrite: bool = False,
 ) -> dict[str, list[Path]]:
     """Encode `text` (one document, or an iterable of documents) with GPT-2's
