@@ -22,13 +22,29 @@ from zero_to_hero.gpt.attention import MultiHeadAttention
 from zero_to_hero.gpt.sampling import generate
 from zero_to_hero.modes import eval_mode
 
-__all__ = ["GPTConfig", "FeedForward", "Block", "GPT"]
+__all__ = ["GPTConfig", "FeedForward", "Block", "GPT", "check_sizes"]
 
 
 _ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
 POSITIONS = ("learned", "rotary")
 NORM_POSITIONS = ("pre", "post")
 INITS = ("gpt2", "normal", "pytorch")
+
+
+def check_sizes(config: Any) -> None:
+    """The checks every GPT's config shares (this chapter's and GPT-2's): positive
+    sizes, a width that the heads split evenly, a dropout probability."""
+    for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if config.n_embd % config.n_head:
+        raise ValueError(
+            f"n_embd ({config.n_embd}) must be a multiple of n_head ({config.n_head}): "
+            "each head gets an equal slice of the channels"
+        )
+    if not 0 <= config.dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {config.dropout!r}")
 
 
 @dataclass(frozen=True)
@@ -83,17 +99,7 @@ class GPTConfig:
     norm_position: str = "pre"
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.n_embd % self.n_head:
-            raise ValueError(
-                f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head}): "
-                "each head gets an equal slice of the channels"
-            )
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        check_sizes(self)
         if self.position not in POSITIONS:
             raise ValueError(
                 f"position must be one of {POSITIONS}, got {self.position!r}"

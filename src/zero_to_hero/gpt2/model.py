@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zero_to_hero.gpt.model import check_sizes
 from zero_to_hero.gpt2.sampling import check_generate_args, next_token
 from zero_to_hero.modes import eval_mode
 
@@ -48,17 +49,7 @@ class GPT2Config:
     dropout: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("block_size", "vocab_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.n_embd % self.n_head:
-            raise ValueError(
-                f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head}): "
-                "each head gets an equal slice of the channels"
-            )
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        check_sizes(self)  # the character GPT's checks: GPT-2 has the same sizes
 
     @property
     def head_size(self) -> int:
