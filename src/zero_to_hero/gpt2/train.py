@@ -13,7 +13,6 @@ batch's mean loss, and the step is the one the whole batch would have taken.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,10 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zero_to_hero.schedules import warmup_cosine
+
 __all__ = [
     "TrainConfig",
     "lr_at",
     "make_optimizer",
+    "prepare_model",
     "loss_of",
     "accumulate_gradients",
     "train_step",
@@ -46,6 +48,8 @@ class TrainConfig:
         grad_clip: Largest global gradient norm (None: no clipping).
         bf16: Run the forward pass under bfloat16 autocast (the matrix products in
             bfloat16, the weights, gradients and optimizer in float32).
+        fused: AdamW updates every parameter in one kernel (None: PyTorch's choice).
+        compile: Compile the model with `torch.compile` before training.
     """
 
     max_lr: float = 6e-4
@@ -56,6 +60,8 @@ class TrainConfig:
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float | None = 1.0
     bf16: bool = False
+    fused: bool | None = None
+    compile: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_lr <= self.max_lr:
@@ -73,15 +79,9 @@ class TrainConfig:
 
 def lr_at(step: int, tc: TrainConfig) -> float:
     """The learning rate of optimizer step `step` (0-based): a linear warm-up to
-    `max_lr`, then half a cosine down to `min_lr`, then `min_lr`."""
-    if step < tc.warmup_steps:
-        return tc.max_lr * (step + 1) / tc.warmup_steps
-    if step >= tc.max_steps:
-        return tc.min_lr
-    progress = (step - tc.warmup_steps) / (tc.max_steps - tc.warmup_steps)
-    return tc.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (
-        tc.max_lr - tc.min_lr
-    )
+    `max_lr`, then half a cosine down to `min_lr`, then `min_lr` (the course's one
+    schedule, `zero_to_hero.schedules.warmup_cosine`)."""
+    return warmup_cosine(step, tc.max_lr, tc.warmup_steps, tc.max_steps, tc.min_lr)
 
 
 def make_optimizer(
@@ -90,7 +90,7 @@ def make_optimizer(
     """AdamW with weight decay on the matrices and embeddings (every parameter of two
     or more dimensions), none on biases and LayerNorm gains, which decay would only
     pull toward switching their channel off. `fused`: one kernel updates all the
-    parameters (None: PyTorch's choice)."""
+    parameters (None: the config's `fused`)."""
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [
         {
@@ -99,7 +99,16 @@ def make_optimizer(
         },
         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
     ]
+    if fused is None:
+        fused = tc.fused
     return torch.optim.AdamW(groups, lr=tc.max_lr, betas=tc.betas, fused=fused)
+
+
+def prepare_model(model: nn.Module, tc: TrainConfig) -> nn.Module:
+    """The module to train: `model` itself, or with `tc.compile` the same parameters
+    behind `torch.compile`, which fuses the element-wise operations between the
+    matrix products into generated kernels (it needs a C++ compiler on a CPU)."""
+    return torch.compile(model) if tc.compile else model
 
 
 def loss_of(
