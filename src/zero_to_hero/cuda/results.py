@@ -11,12 +11,18 @@ from typing import Any
 from zero_to_hero.pages import RESULTS_DIR, load_results, markdown_table
 
 __all__ = [
+    "GOALS_PCT",
     "NO_GPU_YET",
     "gpu_results",
     "provenance_note",
     "results_table",
     "share_of_baseline",
 ]
+
+#: The GPU benchmark's goals, in percent of its reference: vector addition against a
+#: device-to-device copy, the tiled and the register-blocked matmuls against cuBLAS's
+#: float32 SGEMM at the largest size.
+GOALS_PCT = {"vec_add_pct_of_copy": 90, "tiled_pct": 20, "blocktiled_pct": 50}
 
 #: What the pages print when no GPU run has been recorded.
 NO_GPU_YET = (
