@@ -50,26 +50,33 @@
     into.appendChild((await viz).renderSVGElement(dot));
   }
 
-  function makeCell(container) {
+  // What every cell shares: the page's code in an editable text area, a bar of buttons
+  // with a status line, and the areas below it; the cell takes the container's place.
+  function buildCell(container, className, buttons, areas) {
     const block = container.querySelector("pre");
     const code = block.querySelector("code") || block;
     const cell = document.createElement("div");
-    cell.className = "z2h-cell";
+    cell.className = className;
     cell.innerHTML = `
       <textarea class="z2h-code" spellcheck="false" aria-label="Python code"></textarea>
-      <div class="z2h-bar">
-        <button type="button" class="md-button md-button--primary z2h-run">Run</button>
-        <span class="z2h-status"></span>
-      </div>
-      <pre class="z2h-output" aria-live="polite"></pre>
-      <div class="z2h-graph"></div>`;
+      <div class="z2h-bar">${buttons}<span class="z2h-status"></span></div>${areas}`;
     const source = code.textContent.replace(/\n$/, "");
     const editor = cell.querySelector("textarea");
     editor.value = source;
     editor.rows = source.split("\n").length + 1;
-    const button = cell.querySelector("button");
+    container.replaceChildren(cell);
     const status = cell.querySelector(".z2h-status");
-    const output = cell.querySelector(".z2h-output");
+    return { cell, editor, status, output: cell.querySelector(".z2h-output") };
+  }
+
+  function makeCell(container) {
+    const { cell, editor, status, output } = buildCell(
+      container,
+      "z2h-cell",
+      `<button type="button" class="md-button md-button--primary z2h-run">Run</button>`,
+      `<pre class="z2h-output" aria-live="polite"></pre><div class="z2h-graph"></div>`,
+    );
+    const button = cell.querySelector("button");
     const graph = cell.querySelector(".z2h-graph");
     const write = (line) => (output.textContent += line + "\n");
 
@@ -103,7 +110,6 @@
         button.disabled = false;
       }
     });
-    container.replaceChildren(cell);
   }
 
   // The loss curve: an SVG polyline over the steps so far, y from the losses' range.
@@ -126,27 +132,15 @@
   }
 
   function makeTrainCell(container) {
-    const block = container.querySelector("pre");
-    const code = block.querySelector("code") || block;
-    const cell = document.createElement("div");
-    cell.className = "z2h-cell z2h-train-cell";
-    cell.innerHTML = `
-      <textarea class="z2h-code" spellcheck="false" aria-label="Python code"></textarea>
-      <div class="z2h-bar">
-        <button type="button" class="md-button md-button--primary z2h-train-run">Train</button>
-        <button type="button" class="md-button z2h-stop" disabled>Stop</button>
-        <span class="z2h-status"></span>
-      </div>
-      <div class="z2h-curve"></div>
-      <pre class="z2h-output" aria-live="polite"></pre>`;
-    const source = code.textContent.replace(/\n$/, "");
-    const editor = cell.querySelector("textarea");
-    editor.value = source;
-    editor.rows = source.split("\n").length + 1;
+    const { cell, editor, status, output } = buildCell(
+      container,
+      "z2h-cell z2h-train-cell",
+      `<button type="button" class="md-button md-button--primary z2h-train-run">Train</button>
+        <button type="button" class="md-button z2h-stop" disabled>Stop</button>`,
+      `<div class="z2h-curve"></div><pre class="z2h-output" aria-live="polite"></pre>`,
+    );
     const run = cell.querySelector(".z2h-train-run");
     const stop = cell.querySelector(".z2h-stop");
-    const status = cell.querySelector(".z2h-status");
-    const output = cell.querySelector(".z2h-output");
     const curve = cell.querySelector(".z2h-curve");
     let worker = null;
 
@@ -195,7 +189,6 @@
       worker.postMessage({ code: editor.value, base: base.href });
     });
     stop.addEventListener("click", () => finish("stopped", "stopped"));
-    container.replaceChildren(cell);
   }
 
   function init() {
