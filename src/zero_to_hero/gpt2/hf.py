@@ -20,6 +20,7 @@ every offending tensor.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -175,9 +176,14 @@ def state_dict_from_hf(
     return ours
 
 
-def load_pretrained(directory: str | os.PathLike) -> GPT2:
+def load_pretrained(directory: str | os.PathLike, *, vocab_multiple: int = 1) -> GPT2:
     """A `GPT2` with the weights of a Hugging Face-format directory, in evaluation
     mode.
+
+    With `vocab_multiple` > 1 the embedding gets rows of zeros up to the padded size
+    (`GPT2Config.vocab_multiple`): the model computes the same logits, since the extra
+    rows are never a token and their logits are dropped, and zero, unlike random
+    rows, makes the weights depend on the checkpoint alone.
 
     Raises:
         FileNotFoundError: `directory` is not a directory.
@@ -198,6 +204,12 @@ def load_pretrained(directory: str | os.PathLike) -> GPT2:
         raise CheckpointError(f"{config_path} is not a JSON object")
     config = config_from_hf(values)
     state_dict = state_dict_from_hf(read_weights(directory), config)
+    if vocab_multiple != 1:
+        config = dataclasses.replace(config, vocab_multiple=vocab_multiple)
+        wte = state_dict["transformer.wte.weight"]
+        extra = wte.new_zeros(config.padded_vocab_size - wte.shape[0], wte.shape[1])
+        padded = torch.cat([wte, extra])
+        state_dict["transformer.wte.weight"] = state_dict["lm_head.weight"] = padded
     model = GPT2(config)
     model.load_state_dict(state_dict)
     return model.eval()

@@ -39,6 +39,10 @@ class GPT2Config:
         n_head: Attention heads per block; they split `n_embd` between them.
         n_embd: Width of the residual stream.
         dropout: Dropout probability, for training (0: none).
+        vocab_multiple: The embedding and the head get `vocab_size` rows rounded up
+            to a multiple of this (128: 50,304 rows), so that the head's matrix
+            product has sizes GPU kernels tile well; the extra rows are never a
+            token. 1: no padding.
     """
 
     block_size: int = 1024
@@ -47,9 +51,22 @@ class GPT2Config:
     n_head: int = 12
     n_embd: int = 768
     dropout: float = 0.0
+    vocab_multiple: int = 1
 
     def __post_init__(self) -> None:
         check_sizes(self)  # the character GPT's checks: GPT-2 has the same sizes
+        m = self.vocab_multiple
+        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
+            raise ValueError(
+                f"vocab_multiple must be an int >= 1 (1: no padding, 128: GPT-2's "
+                f"50,257 rows padded to 50,304), got {m!r}"
+            )
+
+    @property
+    def padded_vocab_size(self) -> int:
+        """Rows of the embedding and the head: `vocab_size` rounded up to a multiple
+        of `vocab_multiple`."""
+        return -(-self.vocab_size // self.vocab_multiple) * self.vocab_multiple
 
     @property
     def head_size(self) -> int:
@@ -189,15 +206,23 @@ class GPT2(nn.Module):
         self.config = config
         self.transformer = nn.ModuleDict(
             dict(
-                wte=nn.Embedding(config.vocab_size, config.n_embd),
+                wte=nn.Embedding(config.padded_vocab_size, config.n_embd),
                 wpe=nn.Embedding(config.block_size, config.n_embd),
                 drop=nn.Dropout(config.dropout),
                 h=nn.ModuleList(Block(config, i) for i in range(config.n_layer)),
                 ln_f=nn.LayerNorm(config.n_embd, eps=1e-5),
             )
         )
-        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head = nn.Linear(config.n_embd, config.padded_vocab_size, bias=False)
         self.lm_head.weight = self.transformer.wte.weight  # tied, as in GPT-2
+        # Padded rows are no token: a bias of -inf gives their logits probability 0,
+        # so the softmax, the loss and sampling see only the real vocabulary, while
+        # the product keeps its padded size (slicing the logits instead copies them).
+        bias = None
+        if config.padded_vocab_size > config.vocab_size:
+            bias = torch.zeros(config.padded_vocab_size)
+            bias[config.vocab_size :] = float("-inf")
+        self.register_buffer("vocab_bias", bias, persistent=False)
         # GPT-2's initialisation: N(0, 0.02) weights, zero biases...
         for module in self.modules():
             if isinstance(module, nn.Linear | nn.Embedding):
@@ -211,8 +236,9 @@ class GPT2(nn.Module):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
 
     def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
-        """Logits `(B, T, vocab_size)` for ids `(B, T)`. With a cache, `idx` holds the
-        positions after the cached ones, and the cache takes theirs."""
+        """Logits `(B, T, padded_vocab_size)` for ids `(B, T)`, -inf for the padded
+        ids. With a cache, `idx` holds the positions after the cached ones, and the
+        cache takes theirs."""
         T = idx.shape[1]
         start = 0 if cache is None else len(cache)
         if start + T > self.config.block_size:
@@ -227,16 +253,20 @@ class GPT2(nn.Module):
             x = block(x, cache)
         if cache is not None:
             cache.advance(T)
-        return self.lm_head(self.transformer.ln_f(x))
+        # the head, plus -inf on the padded ids' logits if any
+        return F.linear(self.transformer.ln_f(x), self.lm_head.weight, self.vocab_bias)
 
     @classmethod
-    def from_pretrained(cls, directory: str | os.PathLike) -> "GPT2":
+    def from_pretrained(
+        cls, directory: str | os.PathLike, *, vocab_multiple: int = 1
+    ) -> "GPT2":
         """The model saved in a Hugging Face-format directory (`config.json` and
-        `model.safetensors` or `pytorch_model.bin`), in evaluation mode; see
+        `model.safetensors` or `pytorch_model.bin`), in evaluation mode, its
+        vocabulary padded to a multiple of `vocab_multiple`; see
         `zero_to_hero.gpt2.hf.load_pretrained`."""
         from zero_to_hero.gpt2.hf import load_pretrained
 
-        return load_pretrained(directory)
+        return load_pretrained(directory, vocab_multiple=vocab_multiple)
 
     @torch.no_grad()
     def generate(
