@@ -15,6 +15,10 @@ from zero_to_hero.gpt2.fast import InputMajorLinear, for_generation
 CONFIGS = [
     GPT2Config(block_size=24, vocab_size=53, n_layer=2, n_head=2, n_embd=32),
     GPT2Config(block_size=16, vocab_size=301, n_layer=3, n_head=4, n_embd=48),
+    # padded to 320 rows: the head's -inf bias must come along
+    GPT2Config(
+        block_size=16, vocab_size=301, n_layer=1, n_head=2, n_embd=16, vocab_multiple=64
+    ),
 ]
 
 SAMPLING = [(0.0, None, None), (0.9, 8, 0.9)]  # greedy; sampled with both filters

@@ -215,14 +215,6 @@ class GPT2(nn.Module):
         )
         self.lm_head = nn.Linear(config.n_embd, config.padded_vocab_size, bias=False)
         self.lm_head.weight = self.transformer.wte.weight  # tied, as in GPT-2
-        # Padded rows are no token: a bias of -inf gives their logits probability 0,
-        # so the softmax, the loss and sampling see only the real vocabulary, while
-        # the product keeps its padded size (slicing the logits instead copies them).
-        bias = None
-        if config.padded_vocab_size > config.vocab_size:
-            bias = torch.zeros(config.padded_vocab_size)
-            bias[config.vocab_size :] = float("-inf")
-        self.register_buffer("vocab_bias", bias, persistent=False)
         # GPT-2's initialisation: N(0, 0.02) weights, zero biases...
         for module in self.modules():
             if isinstance(module, nn.Linear | nn.Embedding):
@@ -234,6 +226,15 @@ class GPT2(nn.Module):
         for name, p in self.named_parameters():
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+        # Padded rows are no token: a fixed bias of -inf (a buffer, not a weight)
+        # gives their logits probability 0, so the softmax, the loss and sampling see
+        # only the real vocabulary, while the product keeps its padded size (slicing
+        # the logits instead copies them).
+        if config.padded_vocab_size > config.vocab_size:
+            bias = torch.zeros(config.padded_vocab_size)
+            bias[config.vocab_size :] = float("-inf")
+            del self.lm_head.bias  # the head's bias parameter, None
+            self.lm_head.register_buffer("bias", bias, persistent=False)
 
     def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         """Logits `(B, T, padded_vocab_size)` for ids `(B, T)`, -inf for the padded
@@ -253,8 +254,7 @@ class GPT2(nn.Module):
             x = block(x, cache)
         if cache is not None:
             cache.advance(T)
-        # the head, plus -inf on the padded ids' logits if any
-        return F.linear(self.transformer.ln_f(x), self.lm_head.weight, self.vocab_bias)
+        return self.lm_head(self.transformer.ln_f(x))
 
     @classmethod
     def from_pretrained(
