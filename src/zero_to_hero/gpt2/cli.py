@@ -19,7 +19,7 @@ from zero_to_hero.options import OptionError, positive_float, positive_int
 # Command-line flag → GPT2Config / TrainConfig field, for the settings worth changing
 # by hand.
 _OVERRIDES = {
-    "steps": int,
+    "steps": positive_int,
     "max_steps": positive_int,
     "warmup_steps": int,
     "batch_size": positive_int,
