@@ -126,3 +126,11 @@ def test_a_foreign_checkpoint_is_refused(tmp_path):
     torch.save({"format_version": 1, "kind": "gpt"}, path)
     with pytest.raises(CheckpointError, match="'gpt' model"):
         load_model(path)
+
+
+def test_bf16_autocast_trains_close_to_float32(shards):
+    short = replace(TC, steps=2)
+    _, full = train(CONFIG, short, shards, progress=False)
+    _, half = train(CONFIG, replace(short, bf16=True), shards, progress=False)
+    assert half.loss == pytest.approx(full.loss, abs=1e-2)
+    assert half.loss != full.loss  # the forward pass did run in bfloat16
