@@ -57,6 +57,8 @@ __all__ = [
     "save_checkpoint",
     "load_checkpoint",
     "load_model",
+    "resume_run",
+    "RESUMABLE",
 ]
 
 #: The `kind` of the training checkpoints this module writes and reads.
@@ -404,18 +406,25 @@ def _model_of(path: str | os.PathLike, payload: dict[str, Any]) -> GPT2:
     return model
 
 
-# Settings a resumed run may change: they do not change the steps it takes.
+#: Settings a resumed run may change: they do not change the steps it takes.
 RESUMABLE = ("steps", "device", "compile", "eval_interval")
 
 
-def _resume(
-    path: Path,
+def resume_run(
+    path: str | os.PathLike,
     config: GPT2Config,
     tc: TrainConfig,
     model: GPT2,
     optimizer: torch.optim.Optimizer,
     loader: ShardLoader,
 ) -> tuple[int, History]:
+    """Put a fresh run's model, optimizer, loader position and random state where the
+    checkpoint at `path` left them; return its step and history.
+
+    Raises:
+        CheckpointError: the checkpoint is of another model config, or of a recipe
+            that differs in more than `RESUMABLE`.
+    """
     payload = load_checkpoint(path)
     if payload["config"] != asdict(config):
         raise CheckpointError(
@@ -496,7 +505,7 @@ def train(
         optimizer = make_optimizer(model, tc)
         step, history = 0, History()
         if resume:
-            step, history = _resume(
+            step, history = resume_run(
                 Path(out_dir) / "last.pt",
                 config,
                 tc,
