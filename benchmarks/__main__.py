@@ -19,6 +19,7 @@ BENCHMARKS = {
     "bpe": "benchmarks.bench_bpe",
     "gpt2": "benchmarks.bench_gpt2",
     "gpt2_train": "benchmarks.bench_gpt2_train",
+    "gpt2_shakespeare": "benchmarks.bench_gpt2_shakespeare",
     "torch_basics": "benchmarks.bench_torch_basics",
     "microgpt": "benchmarks.bench_microgpt",
     # GPU only: elsewhere it says so and writes nothing

@@ -23,6 +23,7 @@ CHAPTER_CLIS = [
     "zero_to_hero.makemore.cli",
     "zero_to_hero.gpt.cli",
     "zero_to_hero.bpe.cli",
+    "zero_to_hero.gpt2.cli",
     "zero_to_hero.torch_basics.cli",
     "zero_to_hero.cuda.cli",
     "zero_to_hero.microgpt_cli",

@@ -8,8 +8,8 @@ chapters is the type of the two configs it holds (the makemore chapter's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, fields, replace
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Recipe"]
 
@@ -38,3 +38,20 @@ class Recipe(Generic[ModelConfig, TrainingConfig]):
     def block_size(self) -> int:
         """Context length of the model."""
         return self.model.block_size  # type: ignore[attr-defined]
+
+    def configs(self, **overrides: Any) -> tuple[ModelConfig, TrainingConfig]:
+        """The two configs, with any field of either overridden by keyword.
+
+        Raises:
+            ValueError: a keyword that is a field of neither config.
+        """
+        model_fields = {f.name for f in fields(self.model)}
+        train_fields = {f.name for f in fields(self.training)}
+        unknown = set(overrides) - model_fields - train_fields
+        if unknown:
+            raise ValueError(
+                f"unknown settings {sorted(unknown)} for recipe {self.name!r}"
+            )
+        model = {k: v for k, v in overrides.items() if k in model_fields}
+        train = {k: v for k, v in overrides.items() if k in train_fields}
+        return replace(self.model, **model), replace(self.training, **train)
