@@ -129,5 +129,5 @@ def test_bench_prints_a_table_of_tokens_per_second(capsys):
     assert main([*argv, "--block-size=32", "--batch-size=2", "--repeats=1"]) == 0
     out = capsys.readouterr().out
     assert "training step (2×32 tokens)" in out
-    assert "cached generation (16 tokens after 16)" in out
+    assert "cached generation, for_generation (16 tokens after 16)" in out
     assert "tokens/s" in out
