@@ -21,7 +21,13 @@ bfloat16 autocast, torch.compile, the vocabulary padded to 50,304. Last, Hugging
 model trained with the recipe's very step (same optimizer, same loss computed from its
 logits, dropout 0), and ours padded against it.
 
+Data parallel apart: the training loop (`gpt2.train.train`, recipe "small") launched by
+`torchrun` in one process and in two (gloo, one thread each), on the same tokens per
+step, in alternating rounds: its wall-clock tokens/s (processes share no CPU time) and
+the losses, which must agree.
+
     python -m benchmarks gpt2_train [--steps N] [--batch B] [--seq T] [--micro K]
+        [--ddp-steps N] [--ddp-rounds R]
 """
 
 from __future__ import annotations
@@ -29,8 +35,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -39,8 +48,10 @@ from tqdm import tqdm
 from benchmarks.common import Metric, start, write_results
 from zero_to_hero.gpt2 import GPT2
 from zero_to_hero.gpt2.data import ShardLoader, encode_shakespeare
+from zero_to_hero.gpt2.recipes import recipe
 from zero_to_hero.gpt2.train import (
     TrainConfig,
+    load_checkpoint,
     make_optimizer,
     prepare_model,
     train_step,
@@ -145,12 +156,48 @@ def variants(
     return out
 
 
+def data_parallel(shards: str, steps: int, rounds: int) -> dict:
+    """The training loop on the same tokens per step in 1 and in 2 processes
+    (torchrun, gloo, one thread each), alternating, `rounds` runs of `steps` steps
+    each: tokens/s of the median step (wall clock, the first step of a run left out)
+    and each run's last training and validation losses."""
+    eval_steps = recipe("small")[1].eval_steps
+    runs: dict[int, dict] = {1: {"tok_s": [], "loss": [], "val": []}, 2: {}}
+    runs[2] = {"tok_s": [], "loss": [], "val": []}
+    for _ in tqdm(range(rounds), desc="data parallel"):
+        for nproc in (1, 2):
+            with tempfile.TemporaryDirectory() as out:
+                command = [sys.executable, "-m", "torch.distributed.run"]
+                command += ["--standalone", f"--nproc_per_node={nproc}"]
+                command += ["-m", "zero_to_hero.cli", "gpt2", "train", "--quiet"]
+                command += ["--recipe", "small", "--data", shards, "--out", out]
+                command += ["--steps", str(steps), "--eval-interval", str(steps)]
+                # the validation micro-batches are per process: the same tokens
+                command += ["--eval-steps", str(eval_steps // nproc)]
+                env = {**os.environ, "OMP_NUM_THREADS": "1"}
+                subprocess.run(command, env=env, check=True, capture_output=True)
+                history = load_checkpoint(Path(out) / "last.pt")["history"]
+            runs[nproc]["tok_s"] += history["tokens_per_s"][1:]
+            runs[nproc]["loss"].append(history["loss"][-1])
+            runs[nproc]["val"].append(history["val_loss"][-1])
+    return {
+        f"{n} process" + ("es" if n > 1 else ""): {
+            "tok_s_wall": round(statistics.median(r["tok_s"])),
+            "last_loss": r["loss"],
+            "val_loss": r["val"],
+        }
+        for n, r in runs.items()
+    }
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks gpt2_train")
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--seq", type=int, default=128)
     parser.add_argument("--micro", type=int, default=2)
+    parser.add_argument("--ddp-steps", type=int, default=20)
+    parser.add_argument("--ddp-rounds", type=int, default=2)
     args = parser.parse_args(argv)
     if args.steps < 3 or args.batch % args.micro:
         raise SystemExit("need --steps >= 3 and --batch a multiple of --micro")
@@ -161,10 +208,11 @@ def main(argv: list[str]) -> None:
     # a fresh compiler cache: the compile time is the time of a first compilation
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp()
     B, T = args.batch, args.seq
-    with tempfile.TemporaryDirectory() as shards, tempfile.TemporaryDirectory() as d:
-        encode_shakespeare(shards)
-        loader = ShardLoader(shards, B, T, split="train")
-        batches = [loader.next_batch() for _ in range(args.steps)]
+    shards = tempfile.TemporaryDirectory()
+    encode_shakespeare(shards.name)
+    loader = ShardLoader(shards.name, B, T, split="train")
+    batches = [loader.next_batch() for _ in range(args.steps)]
+    with tempfile.TemporaryDirectory() as d:
         theirs = hugging_face(d, T)  # the weights every row starts from
         rows = variants(args, d, theirs)
 
@@ -188,6 +236,12 @@ def main(argv: list[str]) -> None:
                 cpu[i].append(c)
             losses[i].append(loss)
         order = order[1:] + order[:1]
+
+    ddp = data_parallel(shards.name, args.ddp_steps, args.ddp_rounds)
+    shards.cleanup()
+    one, two = ddp["1 process"], ddp["2 processes"]
+    ddp_gap = max(abs(a - b) for a, b in zip(one["last_loss"], two["last_loss"]))
+    val_gap = max(abs(a - b) for a, b in zip(one["val_loss"], two["val_loss"]))
 
     tokens = B * T
     tok_s = [tokens / statistics.median(c) for c in cpu]
@@ -256,6 +310,35 @@ def main(argv: list[str]) -> None:
             "unpadded, same run",
         ),
     ]
+    metrics += [
+        Metric(
+            "ddp_speedup",
+            "the training loop in 2 processes (torchrun, gloo) over 1, same tokens per "
+            "step (wall clock, 2 cores)",
+            round(two["tok_s_wall"] / one["tok_s_wall"], 3),
+            "×",
+            1.0,
+            "1 process, same run",
+        ),
+        Metric(
+            "ddp_loss_gap",
+            f"largest difference of the last training loss after {args.ddp_steps} "
+            "steps, 2 processes against 1",
+            float(f"{ddp_gap:.2g}"),
+            "nats",
+            goal="≤ 1e-5",
+            met=ddp_gap <= 1e-5,
+        ),
+        Metric(
+            "ddp_val_gap",
+            f"largest difference of the validation loss after {args.ddp_steps} "
+            "steps, 2 processes against 1",
+            float(f"{val_gap:.2g}"),
+            "nats",
+            goal="≤ 1e-5",
+            met=val_gap <= 1e-5,
+        ),
+    ]
     write_results(
         "gpt2_train",
         headers,
@@ -269,6 +352,7 @@ def main(argv: list[str]) -> None:
         micro_batches=args.micro,
         max_lr=MAX_LR,
         compile_s=round(compile_s, 1),
+        data_parallel={"recipe": "small", "steps": args.ddp_steps, "runs": ddp},
         variants={
             name: {
                 "tok_s": round(t),
@@ -279,3 +363,6 @@ def main(argv: list[str]) -> None:
         },
     )
     print(f"compile (first step, wall): {compile_s:.1f} s")
+    for name, run in ddp.items():
+        print(f"training loop, {name}: {run['tok_s_wall']:,} tokens/s (wall)", end="")
+        print(f", last losses {run['last_loss']}")

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from typing import Any
 
 from zero_to_hero.gpt.model import GPTConfig
@@ -153,15 +152,4 @@ def recipe(
     """
     if name not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}; choose from {sorted(RECIPES)}")
-    model_fields = {f.name for f in fields(GPTConfig)}
-    train_fields = {f.name for f in fields(TrainConfig)}
-    unknown = set(overrides) - model_fields - train_fields
-    if unknown:
-        raise ValueError(f"unknown settings {sorted(unknown)} for recipe {name!r}")
-    r = RECIPES[name]
-    model = {k: v for k, v in overrides.items() if k in model_fields}
-    train = {k: v for k, v in overrides.items() if k in train_fields}
-    return (
-        replace(r.model, vocab_size=vocab_size, **model),
-        replace(r.training, **train),
-    )
+    return RECIPES[name].configs(vocab_size=vocab_size, **overrides)

@@ -89,8 +89,8 @@ class TrainConfig:
             runs over `max_steps`, so a short run is the start of the long one.
         eval_interval: Measure the validation loss every this many steps (and at
             the end); a checkpoint is written then too.
-        eval_steps: Micro-batches of validation tokens per measurement, shared out
-            between the processes.
+        eval_steps: Micro-batches of validation tokens per measurement and process
+            (like `batch_size`, per process: W processes read W times the tokens).
         seed: Seeds the initial weights (the same in every process) and dropout.
         device: "cpu", "cuda", "cuda:1" or "auto" (a GPU if there is one).
     """
@@ -138,7 +138,7 @@ class TrainConfig:
         return self.max_steps if self.steps is None else self.steps
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+    def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
         """Rebuild from `dataclasses.asdict` (a checkpoint's copy); an unknown key is a
         clear error."""
         known = {f.name for f in fields(cls)}
