@@ -106,6 +106,9 @@ def test_a_resumed_run_equals_the_uninterrupted_run(shards, tmp_path):
         assert torch.equal(resumed.state_dict()[name], value), name
     assert history.step == whole_history.step
     assert history.loss == whole_history.loss
+    # the stop at step 5 measured the validation loss; the whole run did not
+    assert history.val_step == whole_history.val_step == [4, 8, 12]
+    assert history.val_loss == whole_history.val_loss
     # without the optimizer's moments or the loader's position it would differ
     fresh = GPT2(CONFIG)
     assert not torch.equal(fresh.lm_head.weight, resumed.lm_head.weight)

@@ -445,7 +445,14 @@ def resume_run(
     loader.load_state(payload["loader"])
     if "rng" in payload:
         torch.set_rng_state(payload["rng"])
-    return int(payload["step"]), History(**payload.get("history", {}))
+    history = History(**payload.get("history", {}))
+    # A run that stopped between evaluations measured once more as it stopped; the run
+    # it goes on as would not have: keep the evaluations of its interval only.
+    interval = payload["train_config"]["eval_interval"]
+    kept = [i for i, s in enumerate(history.val_step) if s % interval == 0]
+    history.val_step = [history.val_step[i] for i in kept]
+    history.val_loss = [history.val_loss[i] for i in kept]
+    return int(payload["step"]), history
 
 
 def train(
