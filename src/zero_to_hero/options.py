@@ -5,8 +5,11 @@ status 2)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from zero_to_hero.errors import ZeroToHeroError
@@ -18,6 +21,7 @@ __all__ = [
     "OptionError",
     "check_output",
     "read_text_file",
+    "clear_errors",
 ]
 
 
@@ -107,3 +111,22 @@ def read_text_file(path: str | os.PathLike) -> str:
             f"{path} is not UTF-8 text (byte {err.start}: {err.reason}); save it as "
             "UTF-8"
         ) from None
+
+
+def clear_errors(
+    command: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Wrap a chapter's sub-command (`zero-to-hero CHAPTER ACTION`): a ValueError, which
+    the chapter's code raises for bad input or a setting its configs refuse, ends it
+    with one line on stderr and exit status 1, not a traceback."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ValueError as err:
+            where = f"zero-to-hero {args.command} {args.action}"
+            print(f"{where}: error: {err}", file=sys.stderr)
+            return 1
+
+    return run

@@ -6,26 +6,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from zero_to_hero.options import check_output, int_at_least, read_text_file
+from zero_to_hero.options import (
+    check_output,
+    clear_errors,
+    int_at_least,
+    read_text_file,
+)
 
 _PATTERNS = ("gpt4", "gpt2", "none")
 
 
-def _clear_errors(command):
-    """Bad input (a special token or a lone surrogate in the text, a tokenizer of the
-    wrong kind: ValueError) ends the command with one line on stderr and exit 1."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except ValueError as err:
-            print(f"zero-to-hero bpe {args.action}: error: {err}", file=sys.stderr)
-            return 1
-
-    return run
-
-
-@_clear_errors
+@clear_errors
 def _train(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe import GPT2_SPLIT_PATTERN, BasicTokenizer, RegexTokenizer
     from zero_to_hero.bpe.storage import save
@@ -50,7 +41,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-@_clear_errors
+@clear_errors
 def _encode(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe.storage import load
 
@@ -60,7 +51,7 @@ def _encode(args: argparse.Namespace) -> int:
     return 0
 
 
-@_clear_errors
+@clear_errors
 def _vocab(args: argparse.Namespace) -> int:
     from zero_to_hero.bpe.render import vocab_dump
     from zero_to_hero.bpe.storage import load

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
-from zero_to_hero.options import positive_float, positive_int
+from zero_to_hero.options import clear_errors, positive_float, positive_int
 
 # Command-line flag → TrainConfig / GPTConfig field, for the settings worth changing by
 # hand.
@@ -37,20 +36,6 @@ _OVERRIDES = {
     "n_embd": positive_int,
     "dropout": float,
 }
-
-
-def _clear_errors(command):
-    """Bad input (also a setting the configs refuse, as ValueError) ends the command
-    with one line on stderr and exit status 1, not a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except ValueError as err:
-            print(f"zero-to-hero gpt {args.action}: error: {err}", file=sys.stderr)
-            return 1
-
-    return run
 
 
 def _check_out_dir(out: str, force: bool) -> None:
@@ -148,7 +133,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     for name, kind in _OVERRIDES.items():
         train.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
-    train.set_defaults(run=_clear_errors(_train))
+    train.set_defaults(run=clear_errors(_train))
 
     sample = sub.add_parser("sample", help="generate text from a checkpoint")
     sample.add_argument(
@@ -162,4 +147,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     sample.add_argument("--top-k", type=positive_int, default=None)
     sample.add_argument("--num-samples", type=positive_int, default=1)
     sample.add_argument("--seed", type=int, default=1337)
-    sample.set_defaults(run=_clear_errors(_sample))
+    sample.set_defaults(run=clear_errors(_sample))

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
-from zero_to_hero.options import OptionError, positive_float, positive_int
+from zero_to_hero.options import (
+    OptionError,
+    clear_errors,
+    positive_float,
+    positive_int,
+)
 
 # Command-line flag → GPT2Config / TrainConfig field, for the settings worth changing
 # by hand.
@@ -35,20 +39,6 @@ _OVERRIDES = {
     "n_head": positive_int,
     "n_embd": positive_int,
 }
-
-
-def _clear_errors(command):
-    """Bad input (also a setting the configs refuse, as ValueError) ends the command
-    with one line on stderr and exit status 1, not a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except ValueError as err:
-            print(f"zero-to-hero gpt2 {args.action}: error: {err}", file=sys.stderr)
-            return 1
-
-    return run
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -270,7 +260,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="replace the run already in --out"
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.set_defaults(run=_clear_errors(_train))
+    train.set_defaults(run=clear_errors(_train))
 
     sample = sub.add_parser(
         "sample", help="generate text from a checkpoint or a Hugging Face directory"
@@ -290,7 +280,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     sample.add_argument("--num-samples", type=positive_int, default=1)
     sample.add_argument("--seed", type=int, default=1337)
     sample.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
-    sample.set_defaults(run=_clear_errors(_sample))
+    sample.set_defaults(run=clear_errors(_sample))
 
     bench = sub.add_parser(
         "bench", help="tokens/s of a training step and of cached generation"
@@ -298,4 +288,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_overrides(bench)
     bench.add_argument("--repeats", type=positive_int, default=3)
     bench.add_argument("--new-tokens", type=positive_int, default=64)
-    bench.set_defaults(run=_clear_errors(_bench))
+    bench.set_defaults(run=clear_errors(_bench))
