@@ -162,8 +162,7 @@ def data_parallel(shards: str, steps: int, rounds: int) -> dict:
     each: tokens/s of the median step (wall clock, the first step of a run left out)
     and each run's last training and validation losses."""
     eval_steps = recipe("small")[1].eval_steps
-    runs: dict[int, dict] = {1: {"tok_s": [], "loss": [], "val": []}, 2: {}}
-    runs[2] = {"tok_s": [], "loss": [], "val": []}
+    runs = {n: {"tok_s": [], "loss": [], "val": []} for n in (1, 2)}
     for _ in tqdm(range(rounds), desc="data parallel"):
         for nproc in (1, 2):
             with tempfile.TemporaryDirectory() as out:

@@ -397,13 +397,19 @@ def _model_of(path: str | os.PathLike, payload: dict[str, Any]) -> GPT2:
         raise CheckpointError(
             f"{path}: its config does not describe a GPT-2: {err}"
         ) from None
+    _load_weights(path, model, payload["state_dict"])
+    return model
+
+
+def _load_weights(
+    path: str | os.PathLike, model: GPT2, state_dict: dict[str, torch.Tensor]
+) -> None:
     try:
-        model.load_state_dict(payload["state_dict"])
+        model.load_state_dict(state_dict)
     except RuntimeError as err:
         raise CheckpointError(
             f"{path}: the weights do not fit the model its config describes: {err}"
         ) from None
-    return model
 
 
 #: Settings a resumed run may change: they do not change the steps it takes.
@@ -431,16 +437,16 @@ def resume_run(
             f"{path} was trained with another model config ({payload['config']}) "
             f"than this run's ({asdict(config)})"
         )
-    saved = {k: v for k, v in payload["train_config"].items() if k not in RESUMABLE}
+    saved = asdict(TrainConfig.from_dict(payload["train_config"]))
+    saved = {k: v for k, v in saved.items() if k not in RESUMABLE}
     ours = {k: v for k, v in asdict(tc).items() if k not in RESUMABLE}
-    saved["betas"] = tuple(saved.get("betas", ()))
     if saved != ours:
         changed = sorted(k for k in ours if saved.get(k) != ours[k])
         raise CheckpointError(
             f"{path} was trained with other settings ({', '.join(changed)}): only "
             f"{', '.join(RESUMABLE)} may change when a run is resumed"
         )
-    model.load_state_dict(_model_of(path, payload).state_dict())
+    _load_weights(path, model, payload["state_dict"])  # the config is the same
     optimizer.load_state_dict(payload["optimizer"])
     loader.load_state(payload["loader"])
     if "rng" in payload:
